@@ -1,0 +1,11 @@
+import middy from '@middy/core';
+import { createLogger } from '../../shared/log.js';
+import { summarize, type ExportSummary, type SummaryInput } from '../summary.js';
+
+const log = createLogger({ pipeline: 'campusgroups-export', task: 'Summarize' });
+
+export const handler = middy(async (input: SummaryInput): Promise<ExportSummary> => {
+  const summary = summarize(input);
+  log.info('export finished', { status: summary.status, totals: summary.totals, error: summary.error });
+  return summary;
+});

@@ -1,0 +1,46 @@
+/**
+ * Errors whose `name` the state machines match in Retry and Catch. Lambda reports `name` as the
+ * errorType, and Step Functions uses that as the state's Error, so these names are an API:
+ * the ASL files refer to them and must change with them.
+ */
+export class EtlError extends Error {
+  constructor(name: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = name;
+  }
+}
+
+/** Input or configuration that can never succeed; never retried. */
+export class InvalidInputError extends EtlError {
+  constructor(message: string) {
+    super('Etl.InvalidInput', message);
+  }
+}
+
+/** A remote service kept failing with a retryable fault after our own retries; the ASL retries the task. */
+export class TransientError extends EtlError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('Etl.Transient', message, options);
+  }
+}
+
+/** The vendor answered with a non-retryable HTTP status (4xx other than 429). */
+export class HttpStatusError extends EtlError {
+  constructor(
+    readonly status: number,
+    readonly method: string,
+    readonly url: string,
+    readonly body: string,
+  ) {
+    super('Etl.HttpStatus', `${method} ${url} answered HTTP ${status}${body ? `: ${body.slice(0, 300)}` : ''}`);
+  }
+}
+
+/** A secret is missing, unreadable or lacks a key the connection needs. */
+export class SecretError extends EtlError {
+  constructor(message: string) {
+    super('Etl.Secret', message);
+  }
+}
+
+export const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));

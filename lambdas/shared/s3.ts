@@ -1,0 +1,125 @@
+import { once } from 'node:events';
+import { Transform, type TransformCallback } from 'node:stream';
+import { createGzip, type Gzip } from 'node:zlib';
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  NoSuchKey,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+
+/** One client per Lambda container; endpoints come from the standard AWS_ENDPOINT_URL_S3 variable when set. */
+export const s3 = new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3) });
+
+export async function getJson<T>(bucket: string, key: string): Promise<T | undefined> {
+  try {
+    const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return JSON.parse(await res.Body!.transformToString('utf-8')) as T;
+  } catch (error) {
+    if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return undefined;
+    throw error;
+  }
+}
+
+export async function putJson(bucket: string, key: string, value: unknown): Promise<void> {
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      Body: `${JSON.stringify(value, null, 2)}\n`,
+      ContentType: 'application/json',
+    }),
+  );
+}
+
+export async function listKeys(bucket: string, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const res = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    for (const item of res.Contents ?? []) if (item.Key) keys.push(item.Key);
+    token = res.IsTruncated ? res.NextContinuationToken : undefined;
+  } while (token);
+  return keys;
+}
+
+export async function deleteKeys(bucket: string, keys: string[]): Promise<void> {
+  for (let i = 0; i < keys.length; i += 1000) {
+    const batch = keys.slice(i, i + 1000);
+    await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
+  }
+}
+
+class ByteCounter extends Transform {
+  bytes = 0;
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.bytes += chunk.length;
+    done(null, chunk);
+  }
+}
+
+export interface WrittenObject {
+  key: string;
+  records: number;
+  /** Bytes stored, i.e. compressed. */
+  bytes: number;
+}
+
+/**
+ * Streams JSON Lines through gzip into one S3 object by multipart upload. Memory stays at
+ * about partSize × queueSize whatever the object's size: write() waits while gzip or the
+ * upload is behind.
+ */
+export class GzipJsonLinesWriter {
+  private readonly gzip: Gzip = createGzip({ level: 6 });
+  private readonly counter = new ByteCounter();
+  private readonly upload: Upload;
+  private readonly done: Promise<unknown>;
+  private failure: unknown;
+  private records = 0;
+
+  constructor(
+    readonly bucket: string,
+    readonly key: string,
+  ) {
+    this.gzip.pipe(this.counter);
+    const upload = (this.upload = new Upload({
+      client: s3,
+      params: { Bucket: bucket, Key: key, Body: this.counter, ContentType: 'application/gzip' },
+      partSize: 8 * 1024 * 1024,
+      queueSize: 2,
+    }));
+    this.done = upload.done();
+    this.done.catch((error: unknown) => {
+      this.failure = error;
+      this.gzip.destroy();
+    });
+  }
+
+  /** Writes records as one chunk of lines; resolves once gzip can take more. */
+  async writeAll(records: readonly unknown[]): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (records.length === 0) return;
+    let text = '';
+    for (const record of records) text += `${JSON.stringify(record)}\n`;
+    this.records += records.length;
+    if (!this.gzip.write(text)) await Promise.race([once(this.gzip, 'drain'), this.done.then(() => undefined)]);
+    if (this.failure) throw this.failure;
+  }
+
+  /** Gives up the object: the multipart upload is aborted, so nothing partial is ever visible under the key. */
+  async abort(): Promise<void> {
+    this.gzip.destroy();
+    await this.upload.abort().catch(() => undefined);
+    await this.done.catch(() => undefined);
+  }
+
+  async close(): Promise<WrittenObject> {
+    this.gzip.end();
+    await this.done;
+    return { key: this.key, records: this.records, bytes: this.counter.bytes };
+  }
+}
