@@ -121,7 +121,9 @@ export function validateRequest(input: unknown, defaults: ExportDefaults, now: n
   if (req.updatedStart === undefined && req.updatedEnd === undefined) return { entities, mode: 'incremental', settings };
   if (req.updatedStart === undefined) throw new InvalidInputError('updatedEnd was given without updatedStart; a backfill needs updatedStart');
   const start = parseIso('updatedStart', req.updatedStart);
-  const end = req.updatedEnd === undefined ? now : parseIso('updatedEnd', req.updatedEnd, true);
+  if (start > now) throw new InvalidInputError(`updatedStart ${JSON.stringify(req.updatedStart)} is in the future`);
+  // Nothing can have been updated after the run started, and a cursor must never pass "now".
+  const end = Math.min(now, req.updatedEnd === undefined ? now : parseIso('updatedEnd', req.updatedEnd, true));
   if (start > end) {
     throw new InvalidInputError(`updatedStart ${JSON.stringify(req.updatedStart)} is after updatedEnd ${JSON.stringify(req.updatedEnd ?? toIso(now))}`);
   }

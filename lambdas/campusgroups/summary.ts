@@ -1,3 +1,4 @@
+import { readableCause } from '../shared/errors.js';
 import type { Counts, EntityResult } from './export.js';
 import type { TimeRange } from './plan.js';
 
@@ -31,7 +32,8 @@ export interface ExportSummary {
   cause?: string;
 }
 
-export function summarize(input: SummaryInput): ExportSummary {
+export function summarize(raw: SummaryInput): ExportSummary {
+  const input = { ...raw, results: raw.results.map((r) => (r.status === 'failed' ? { ...r, cause: readableCause(r.cause) } : r)) };
   const failures = input.results.filter((r): r is EntityFailure => r.status === 'failed');
   const sum = (pick: (r: Counts) => number) =>
     input.results.reduce((n, r) => n + (r.status === 'succeeded' ? pick(r) : r.totals ? pick(r.totals) : 0), 0);

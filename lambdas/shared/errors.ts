@@ -44,3 +44,15 @@ export class SecretError extends EtlError {
 }
 
 export const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** A Lambda error's Cause, as Step Functions passes it, is a JSON document; people want its errorMessage. */
+export function readableCause(cause: unknown): string {
+  if (typeof cause !== 'string') return JSON.stringify(cause);
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
+  } catch {
+    // a plain-text cause, as a Fail state or a States.* error gives
+  }
+  return cause;
+}

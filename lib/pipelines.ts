@@ -1,0 +1,66 @@
+/**
+ * What each pipeline is made of: its state machine file and the Lambdas its Task states
+ * name through `${…FunctionArn}` placeholders. The CDK app deploys from this list and the
+ * local runtime runs from it, so both always agree on which handler serves which state.
+ * Pure data: importing it loads no CDK or SDK code.
+ */
+export interface PipelineFunction {
+  /** The ASL placeholder, without `${}`. */
+  substitution: string;
+  /** Handler module, from the project root; it exports `handler`. */
+  entry: string;
+  timeoutSeconds: number;
+  memoryMb: number;
+  /** What it may touch, for least-privilege grants. */
+  access: { secret?: boolean; readData?: string[]; writeData?: string[]; deleteData?: string[] };
+}
+
+export interface Pipeline {
+  name: string;
+  asl: string;
+  functions: PipelineFunction[];
+}
+
+export const CAMPUSGROUPS_EXPORT: Pipeline = {
+  name: 'campusgroups-export',
+  asl: 'statemachines/campusgroups-export.asl.json',
+  functions: [
+    {
+      substitution: 'PlanExportFunctionArn',
+      entry: 'lambdas/campusgroups/handlers/plan-export.ts',
+      timeoutSeconds: 60,
+      memoryMb: 256,
+      access: { secret: true, readData: ['state/campusgroups/*'] },
+    },
+    {
+      substitution: 'StartQueryFunctionArn',
+      entry: 'lambdas/campusgroups/handlers/start-query.ts',
+      timeoutSeconds: 60,
+      memoryMb: 256,
+      access: { secret: true },
+    },
+    {
+      substitution: 'ExportPagesFunctionArn',
+      entry: 'lambdas/campusgroups/handlers/export-pages.ts',
+      timeoutSeconds: 900,
+      memoryMb: 512,
+      access: {
+        secret: true,
+        readData: ['campusgroups/*', 'state/campusgroups/*'],
+        writeData: ['campusgroups/*', 'state/campusgroups/*'],
+        deleteData: ['campusgroups/*'],
+      },
+    },
+    {
+      substitution: 'SummarizeFunctionArn',
+      entry: 'lambdas/campusgroups/handlers/summarize.ts',
+      timeoutSeconds: 30,
+      memoryMb: 128,
+      access: {},
+    },
+  ],
+};
+
+export const PIPELINES: Record<string, Pipeline> = {
+  [CAMPUSGROUPS_EXPORT.name]: CAMPUSGROUPS_EXPORT,
+};

@@ -1,0 +1,95 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CampusGroupsSandbox, type CampusGroupsSandboxOptions } from '../sandboxes/campusgroups/server.js';
+import { LocalSecretsManager } from './secrets-manager.js';
+import { startLocalS3, type LocalS3 } from './s3.js';
+
+export const LOCAL_BUCKET = 'etl-hub-local-data';
+export const CAMPUSGROUPS_SECRET_ID = 'etl-hub/campusgroups';
+
+/** Where the local runtime points each connection; a config file can aim it at any compatible server. */
+export interface LocalConnections {
+  campusgroups: { baseUrl?: string; schoolCode: string; apiSecret: string; sandbox?: Partial<CampusGroupsSandboxOptions> };
+}
+
+export interface LocalEnvironment {
+  bucket: string;
+  s3Endpoint: string;
+  secrets: LocalSecretsManager;
+  campusgroups: { baseUrl: string; sandbox?: CampusGroupsSandbox };
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts what stands in for AWS and the vendors: S3 (s3rver, unless AWS_ENDPOINT_URL_S3 names
+ * another), a Secrets Manager endpoint holding the connection's secret, and the vendor
+ * sandbox unless the config names a base URL. Then points the SDK and the handlers at them
+ * through the same environment variables the Lambdas read in AWS.
+ */
+export async function startLocalEnvironment(connections: LocalConnections, options: { dataDir?: string } = {}): Promise<LocalEnvironment> {
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const fn of stops.reverse()) await fn().catch(() => undefined);
+  };
+  try {
+    let s3: LocalS3 | undefined;
+    let s3Endpoint = process.env.AWS_ENDPOINT_URL_S3 ?? '';
+    if (!s3Endpoint) {
+      const dir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'etl-s3-'));
+      mkdirSync(dir, { recursive: true });
+      s3 = await startLocalS3(dir);
+      s3Endpoint = s3.endpoint;
+      stops.push(async () => {
+        await s3!.stop();
+        if (!options.dataDir) rmSync(dir, { recursive: true, force: true });
+      });
+    }
+
+    const secrets = new LocalSecretsManager();
+    await secrets.start();
+    stops.push(() => secrets.stop());
+    const cg = connections.campusgroups;
+    secrets.set(CAMPUSGROUPS_SECRET_ID, { schoolCode: cg.schoolCode, apiSecret: cg.apiSecret });
+
+    let sandbox: CampusGroupsSandbox | undefined;
+    let baseUrl = cg.baseUrl;
+    if (!baseUrl) {
+      sandbox = new CampusGroupsSandbox({ school: cg.schoolCode, apiSecret: cg.apiSecret, ...cg.sandbox });
+      baseUrl = await sandbox.start();
+      stops.push(() => sandbox!.stop());
+    }
+
+    Object.assign(process.env, {
+      AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+      AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'S3RVER',
+      AWS_ENDPOINT_URL_S3: s3Endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+      // Without these the SDK's stream uploads reach s3rver with their chunk framing stored in the object.
+      AWS_REQUEST_CHECKSUM_CALCULATION: 'when_required',
+      AWS_RESPONSE_CHECKSUM_VALIDATION: 'when_required',
+      DATA_BUCKET: LOCAL_BUCKET,
+      CAMPUSGROUPS_SECRET_ID,
+      CAMPUSGROUPS_BASE_URL: baseUrl,
+      CAMPUSGROUPS_RESERVE_MS: process.env.CAMPUSGROUPS_RESERVE_MS ?? '5000',
+      // Shortened waits: the local runtime is for seeing the whole flow in seconds.
+      HTTP_RETRY_BASE_MS: process.env.HTTP_RETRY_BASE_MS ?? '20',
+      HTTP_RETRY_MAX_MS: process.env.HTTP_RETRY_MAX_MS ?? '200',
+      HTTP_MAX_RETRY_AFTER_MS: process.env.HTTP_MAX_RETRY_AFTER_MS ?? '100',
+      HTTP_TIMEOUT_MS: process.env.HTTP_TIMEOUT_MS ?? '10000',
+    });
+
+    const { S3Client, CreateBucketCommand } = await import('@aws-sdk/client-s3');
+    const client = new S3Client({ forcePathStyle: true });
+    await client.send(new CreateBucketCommand({ Bucket: LOCAL_BUCKET })).catch((error: { name?: string }) => {
+      if (error.name !== 'BucketAlreadyOwnedByYou' && error.name !== 'BucketAlreadyExists') throw error;
+    });
+    client.destroy();
+
+    return { bucket: LOCAL_BUCKET, s3Endpoint, secrets, campusgroups: { baseUrl, sandbox }, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

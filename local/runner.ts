@@ -1,0 +1,193 @@
+import './polyfills.js';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { clearCache } from '@middy/util';
+import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import { readableCause } from '../lambdas/shared/errors.js';
+import type { Context } from 'aws-lambda';
+import { PIPELINES, type Pipeline, type PipelineFunction } from '../lib/pipelines.js';
+
+export const ROOT = join(import.meta.dirname, '..');
+
+/** The parts of aws-local-stepfunctions' event log that progress reporting reads. */
+export interface LocalEvent {
+  type: string;
+  timestamp: number;
+  state?: { name: string; input: unknown; output?: unknown };
+  index?: number;
+  Error?: string;
+  Cause?: unknown;
+}
+
+type Handler = (event: unknown, context: Context) => Promise<unknown>;
+type Json = Parameters<StateMachine['run']>[0];
+
+/** Wraps one Task's invocation, for tests that make a Lambda die after its work is done. */
+export type TaskHook = (invoke: () => Promise<unknown>, input: unknown, attempt: number) => Promise<unknown>;
+
+export interface RunOptions {
+  /** Delay for every Retry, in ms, instead of the ASL's IntervalSeconds (the local runtime shortens waits). */
+  retryDelayMs?: number;
+  waitMs?: number;
+  executionName?: string;
+  hooks?: Record<string, TaskHook>;
+  onEvent?: (event: LocalEvent) => void;
+}
+
+export interface RunResult {
+  status: 'SUCCEEDED' | 'FAILED';
+  output?: unknown;
+  error?: string;
+  cause?: string;
+  executionName: string;
+  /** State transitions as Step Functions bills them: every state entered, and every retry. */
+  transitions: number;
+  durationMs: number;
+}
+
+interface TaskState {
+  Type: string;
+  Resource?: string;
+  Retry?: unknown[];
+  ItemProcessor?: { States: Record<string, TaskState> };
+  Iterator?: { States: Record<string, TaskState> };
+  Branches?: Array<{ States: Record<string, TaskState> }>;
+}
+
+function* statesOf(states: Record<string, TaskState>): Generator<[string, TaskState]> {
+  for (const [name, state] of Object.entries(states)) {
+    yield [name, state];
+    const nested = state.ItemProcessor ?? state.Iterator;
+    if (nested) yield* statesOf(nested.States);
+    for (const branch of state.Branches ?? []) yield* statesOf(branch.States);
+  }
+}
+
+const localArn = (fn: PipelineFunction) => `arn:aws:lambda:us-east-1:000000000000:function:local-${fn.substitution.replace(/FunctionArn$/, '')}`;
+
+/** The ASL file as deployed, its `${…}` placeholders substituted the way CDK's definitionSubstitutions do. */
+export function loadDefinition(pipeline: Pipeline): { definition: { States: Record<string, TaskState> }; byArn: Map<string, PipelineFunction> } {
+  let text = readFileSync(join(ROOT, pipeline.asl), 'utf-8');
+  const byArn = new Map<string, PipelineFunction>();
+  for (const fn of pipeline.functions) {
+    text = text.split(`\${${fn.substitution}}`).join(localArn(fn));
+    byArn.set(localArn(fn), fn);
+  }
+  const left = /\$\{([A-Za-z0-9]+)\}/.exec(text);
+  if (left) throw new Error(`${pipeline.asl}: placeholder \${${left[1]}} has no substitution in lib/pipelines.ts`);
+  return { definition: JSON.parse(text) as { States: Record<string, TaskState> }, byArn };
+}
+
+function lambdaContext(fn: PipelineFunction): Context {
+  const deadline = Date.now() + fn.timeoutSeconds * 1000;
+  const name = `local-${fn.substitution.replace(/FunctionArn$/, '')}`;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: name,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
+    memoryLimitInMB: String(fn.memoryMb),
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${name}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/**
+ * An error as Step Functions sees one from Lambda: Error is the errorType (the error's name)
+ * and Cause is the JSON document Lambda reports, so Catch and the code reading Cause behave
+ * the same here as in AWS.
+ */
+function asLambdaError(error: unknown): Error {
+  const e = error instanceof Error ? error : new Error(String(error));
+  const out = new Error(JSON.stringify({ errorType: e.name, errorMessage: e.message }));
+  out.name = e.name === 'Error' || !e.name ? 'Error' : e.name;
+  return out;
+}
+
+/** Runs a pipeline's unmodified ASL with each Lambda Task served by its real handler, in this process. */
+export async function runPipeline(name: string, input: unknown, options: RunOptions = {}): Promise<RunResult> {
+  const pipeline = PIPELINES[name];
+  if (!pipeline) throw new Error(`Unknown pipeline '${name}' (known: ${Object.keys(PIPELINES).join(', ')})`);
+  const { definition, byArn } = loadDefinition(pipeline);
+
+  const handlers = new Map<string, Handler>();
+  for (const fn of pipeline.functions) {
+    const mod = (await import(pathToFileURL(join(ROOT, fn.entry)).href)) as { handler: Handler };
+    handlers.set(fn.substitution, mod.handler);
+  }
+
+  const taskHandlers: Record<string, (input: Json) => Promise<Json>> = {};
+  const retryIntervalOverrides: Record<string, number[]> = {};
+  const waitTimeOverrides: Record<string, number> = {};
+  const attempts = new Map<string, number>();
+  for (const [stateName, state] of statesOf(definition.States)) {
+    if (state.Type === 'Wait') waitTimeOverrides[stateName] = options.waitMs ?? 10;
+    if (state.Retry) retryIntervalOverrides[stateName] = state.Retry.map(() => options.retryDelayMs ?? 20);
+    if (state.Type !== 'Task') continue;
+    const fn = byArn.get(state.Resource ?? '');
+    if (!fn) throw new Error(`${pipeline.asl}: Task '${stateName}' has resource ${state.Resource}, which no function in lib/pipelines.ts serves`);
+    const handler = handlers.get(fn.substitution)!;
+    taskHandlers[stateName] = async (taskInput) => {
+      const attempt = (attempts.get(stateName) ?? 0) + 1;
+      attempts.set(stateName, attempt);
+      // Lambda passes events as JSON: nothing but JSON crosses this boundary.
+      const invoke = async () => JSON.parse(JSON.stringify((await handler(structuredClone(taskInput), lambdaContext(fn))) ?? null)) as Json;
+      const hook = options.hooks?.[stateName];
+      try {
+        return (hook ? await hook(invoke, taskInput, attempt) : await invoke()) as Json;
+      } catch (error) {
+        throw asLambdaError(error);
+      }
+    };
+  }
+
+  // A local run is a cold start: no secret cached from an earlier run in this process.
+  clearCache();
+
+  const executionName = options.executionName ?? `local-${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
+  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
+  const started = Date.now();
+  const execution = machine.run(input as Json, {
+    overrides: { taskResourceLocalHandlers: taskHandlers, retryIntervalOverrides, waitTimeOverrides },
+    context: {
+      Execution: {
+        Id: `arn:aws:states:us-east-1:000000000000:execution:${pipeline.name}:${executionName}`,
+        Name: executionName,
+      },
+    },
+  });
+
+  let transitions = 0;
+  const consumed = (async () => {
+    for await (const event of execution.eventLogs) {
+      if (event.type === 'StateEntered' || event.type === 'StateRetried') transitions++;
+      options.onEvent?.(event as LocalEvent);
+    }
+  })();
+
+  let result: RunResult;
+  try {
+    const output = await execution.result;
+    result = { status: 'SUCCEEDED', output, executionName, transitions: 0, durationMs: 0 };
+  } catch (error) {
+    if (!(error instanceof ExecutionError)) throw error;
+    const cause = error.cause as { name?: string; message?: string } | undefined;
+    result = {
+      status: 'FAILED',
+      error: cause?.name ?? 'States.Runtime',
+      cause: readableCause(cause?.message ?? error.message),
+      executionName,
+      transitions: 0,
+      durationMs: 0,
+    };
+  }
+  await consumed;
+  return { ...result, transitions, durationMs: Date.now() - started };
+}

@@ -1,0 +1,63 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A local Secrets Manager endpoint speaking the service's JSON 1.1 protocol (X-Amz-Target),
+ * enough for GetSecretValue and DescribeSecret. The SDK reaches it through
+ * AWS_ENDPOINT_URL_SECRETS_MANAGER, so handlers run unchanged.
+ */
+export class LocalSecretsManager {
+  private readonly secrets = new Map<string, string>();
+  private server?: Server;
+  endpoint = '';
+  readonly calls: string[] = [];
+
+  set(name: string, value: unknown): void {
+    this.secrets.set(name, typeof value === 'string' ? value : JSON.stringify(value));
+  }
+
+  delete(name: string): void {
+    this.secrets.delete(name);
+  }
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const target = String(req.headers['x-amz-target'] ?? '');
+        const send = (status: number, body: unknown) => {
+          res.writeHead(status, { 'Content-Type': 'application/x-amz-json-1.1' });
+          res.end(JSON.stringify(body));
+        };
+        let body: { SecretId?: string };
+        try {
+          body = JSON.parse(Buffer.concat(chunks).toString('utf-8') || '{}') as { SecretId?: string };
+        } catch {
+          return send(400, { __type: 'InvalidRequestException', message: 'Body is not JSON' });
+        }
+        const id = body.SecretId ?? '';
+        this.calls.push(`${target.replace('secretsmanager.', '')} ${id}`);
+        const value = this.secrets.get(id);
+        if (value === undefined) {
+          return send(400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." });
+        }
+        const arn = `arn:aws:secretsmanager:us-east-1:000000000000:secret:${id}-AbCdEf`;
+        if (target === 'secretsmanager.GetSecretValue') {
+          return send(200, { ARN: arn, Name: id, SecretString: value, VersionId: 'local', VersionStages: ['AWSCURRENT'], CreatedDate: 0 });
+        }
+        if (target === 'secretsmanager.DescribeSecret') return send(200, { ARN: arn, Name: id });
+        return send(400, { __type: 'UnsupportedOperation', message: `${target} is not served locally` });
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.endpoint = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.endpoint;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+}
