@@ -1,0 +1,197 @@
+import './polyfills.js';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { setLogSink } from '../lambdas/shared/log.js';
+import type { ExportSummary } from '../lambdas/campusgroups/summary.js';
+import { PIPELINES } from '../lib/pipelines.js';
+import { ConfigError, loadConfigFile } from './config.js';
+import { startLocalEnvironment, type LocalConnections } from './environment.js';
+import { progressPrinter, summaryTable } from './report.js';
+import { ROOT, runPipeline } from './runner.js';
+
+const USAGE = `etl — the school ETL hub's command line
+
+Usage:
+  etl local <pipeline> [--input '<json>'] [--config <file>] [--json]
+      Run a pipeline's state machine locally, unmodified, with the real handlers, against
+      embedded S3 (or AWS_ENDPOINT_URL_S3), a local Secrets Manager and the vendor sandbox
+      (or the base URL in --config). Pipelines: ${Object.keys(PIPELINES).join(', ')}.
+  etl sandbox [--config <file>]
+      Start the vendor sandboxes alone and print their URLs; Ctrl-C stops them.
+  etl demo
+      Start everything embedded, run every pipeline end to end and show what landed where.
+  etl backfill campusgroups-export --from <date> --to <date> --state-machine-arn <arn>
+                                   [--entities a,b,...] [--window-days N] [--name <execution name>]
+      Start a backfill of the deployed state machine in AWS (credentials and region from the
+      usual AWS environment).
+  etl bench
+      Run the benchmarks (same as npm run bench).
+
+Exit status: 0 success; 1 the execution (or backfill request) failed; 2 bad usage or config.`;
+
+class UsageError extends Error {}
+
+const LOG_DIR = join(ROOT, '.local', 'logs');
+
+/** Lambda log lines go to a file: the terminal is for progress and the summary. */
+function logToFile(name: string): string {
+  mkdirSync(LOG_DIR, { recursive: true });
+  const file = join(LOG_DIR, `${name}.jsonl`);
+  const stream = createWriteStream(file, { flags: 'a' });
+  setLogSink((line) => stream.write(`${line}\n`));
+  return file;
+}
+
+function parseInput(text: string | undefined): unknown {
+  if (text === undefined) return {};
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`--input is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+async function runLocal(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { input: { type: 'string' }, config: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) return print(USAGE, 0);
+  const [pipeline] = positionals;
+  if (!pipeline || positionals.length > 1) throw new UsageError('etl local takes exactly one pipeline name');
+  if (!PIPELINES[pipeline]) throw new UsageError(`Unknown pipeline '${pipeline}' (known: ${Object.keys(PIPELINES).join(', ')})`);
+  const input = parseInput(values.input);
+  const connections = loadConfigFile(values.config);
+
+  const env = await startLocalEnvironment(connections);
+  try {
+    const executionName = `local-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    const logFile = logToFile(executionName);
+    process.stderr.write(`Running ${pipeline} locally (${executionName}); S3 at ${env.s3Endpoint}, CampusGroups at ${env.campusgroups.baseUrl}\n`);
+    const result = await runPipeline(pipeline, input, { executionName, onEvent: progressPrinter((l) => process.stderr.write(`${l}\n`)) });
+    process.stderr.write(`Lambda logs: ${logFile}\n\n`);
+    if (result.status === 'SUCCEEDED') {
+      process.stdout.write(`${summaryTable(result.output as ExportSummary)}\n`);
+      process.stdout.write(`Execution succeeded in ${(result.durationMs / 1000).toFixed(1)} s, ${result.transitions} state transitions.\n`);
+    } else {
+      process.stdout.write(`Execution FAILED in ${(result.durationMs / 1000).toFixed(1)} s\n  error: ${result.error}\n  cause: ${result.cause}\n`);
+    }
+    if (values.json) {
+      const out = result.status === 'SUCCEEDED' ? result.output : { status: 'FAILED', error: result.error, cause: result.cause };
+      process.stdout.write(`${JSON.stringify(out)}\n`);
+    }
+    return result.status === 'SUCCEEDED' ? 0 : 1;
+  } finally {
+    await env.stop();
+  }
+}
+
+async function runSandbox(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) return print(USAGE, 0);
+  const connections: LocalConnections = loadConfigFile(values.config);
+  const { CampusGroupsSandbox } = await import('../sandboxes/campusgroups/server.js');
+  const cg = new CampusGroupsSandbox({ school: connections.campusgroups.schoolCode, apiSecret: connections.campusgroups.apiSecret, port: 4010 });
+  const url = await cg.start().catch(async () => {
+    const fallback = new CampusGroupsSandbox({ school: connections.campusgroups.schoolCode, apiSecret: connections.campusgroups.apiSecret });
+    return fallback.start();
+  });
+  process.stdout.write(
+    `CampusGroups sandbox: ${url}\n` +
+      `  headers: X-CG-School: ${connections.campusgroups.schoolCode}, X-CG-API-Secret: (the fake secret from the config or the README)\n` +
+      `  try:     curl -s -X POST -H 'X-CG-School: ${connections.campusgroups.schoolCode}' -H 'X-CG-API-Secret: …' '${url}/events?updatedStart=2025-01-01&updatedEnd=2030-01-01'\n` +
+      'Ctrl-C stops.\n',
+  );
+  await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  return 0;
+}
+
+async function runBackfill(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      from: { type: 'string' },
+      to: { type: 'string' },
+      entities: { type: 'string' },
+      'window-days': { type: 'string' },
+      'state-machine-arn': { type: 'string' },
+      name: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return print(USAGE, 0);
+  if (positionals[0] !== 'campusgroups-export' || positionals.length !== 1) throw new UsageError('etl backfill supports one pipeline: campusgroups-export');
+  if (!values.from || !values.to) throw new UsageError('etl backfill needs --from and --to (ISO dates, e.g. 2025-01-01)');
+  const arn = values['state-machine-arn'] ?? process.env.CAMPUSGROUPS_STATE_MACHINE_ARN;
+  if (!arn) throw new UsageError('etl backfill needs --state-machine-arn (or CAMPUSGROUPS_STATE_MACHINE_ARN); the stack prints it as an output');
+  const windowDays = values['window-days'] === undefined ? undefined : Number(values['window-days']);
+  const { SFNClient } = await import('@aws-sdk/client-sfn');
+  const { startBackfill } = await import('./backfill.js');
+  const client = new SFNClient({});
+  try {
+    const started = await startBackfill(client, {
+      stateMachineArn: arn,
+      from: values.from,
+      to: values.to,
+      entities: values.entities?.split(',').map((e) => e.trim()).filter(Boolean),
+      windowDays,
+      name: values.name,
+    });
+    process.stdout.write(`Started ${started.name}\n  execution: ${started.executionArn}\n  input:     ${JSON.stringify(started.input)}\n`);
+    return 0;
+  } catch (error) {
+    const e = error as Error;
+    if (e.name === 'Etl.InvalidInput') throw new UsageError(e.message);
+    process.stderr.write(`Backfill not started: ${e.name}: ${e.message}\n`);
+    return 1;
+  }
+}
+
+function print(text: string, code: number): number {
+  process.stdout.write(`${text}\n`);
+  return code;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'local':
+        return await runLocal(rest);
+      case 'sandbox':
+        return await runSandbox(rest);
+      case 'demo': {
+        const { runDemo } = await import('./demo.js');
+        return await runDemo();
+      }
+      case 'backfill':
+        return await runBackfill(rest);
+      case 'bench': {
+        const { runBenchmarks } = await import('../bench/campusgroups-export.js');
+        return await runBenchmarks(rest);
+      }
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        return print(USAGE, command === undefined ? 2 : 0);
+      default:
+        throw new UsageError(`Unknown command '${command}'`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`etl: ${(error as Error).message}\nRun 'etl --help' for usage.\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+await new Promise((resolve) => process.stdout.write('', resolve));
+// Keep-alive sockets and timers of finished runs must not hold the process open.
+setTimeout(() => process.exit(code), 200).unref();

@@ -1,0 +1,47 @@
+import { gunzipSync } from 'node:zlib';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { setLogSink } from '../../lambdas/shared/log.js';
+import { defaultConnections } from '../../local/config.js';
+import { startLocalEnvironment, type LocalEnvironment } from '../../local/environment.js';
+import type { CampusGroupsSandboxOptions } from '../../sandboxes/campusgroups/server.js';
+
+/** Every log line the handlers print during a test, to assert that no secret is ever in one. */
+export const logLines: string[] = [];
+
+export async function startCampusGroupsEnv(sandbox: Partial<CampusGroupsSandboxOptions> = {}): Promise<LocalEnvironment & { s3: S3Client }> {
+  setLogSink((line) => logLines.push(line));
+  const connections = defaultConnections();
+  connections.campusgroups.sandbox = sandbox;
+  const env = await startLocalEnvironment(connections);
+  return { ...env, s3: new S3Client({ forcePathStyle: true }) };
+}
+
+export async function listAll(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    for (const o of page.Contents ?? []) keys.push(o.Key!);
+    token = page.NextContinuationToken;
+  } while (token);
+  return keys;
+}
+
+export async function getText(s3: S3Client, bucket: string, key: string): Promise<string> {
+  const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return res.Body!.transformToString();
+}
+
+/** Every record id landed for an entity, one entry per line in every part: duplicates stay visible. */
+export async function landedIds(s3: S3Client, bucket: string, school: string, entity: string): Promise<number[]> {
+  const ids: number[] = [];
+  for (const key of await listAll(s3, bucket, `campusgroups/${school}/${entity}/`)) {
+    if (!key.endsWith('.jsonl.gz')) continue;
+    const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const text = gunzipSync(Buffer.from(await res.Body!.transformToByteArray())).toString('utf-8');
+    for (const line of text.split('\n')) if (line) ids.push((JSON.parse(line) as { id: number }).id);
+  }
+  return ids;
+}
+
+export const sorted = (ids: number[]) => [...ids].sort((a, b) => a - b);
