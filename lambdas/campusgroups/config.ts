@@ -35,5 +35,5 @@ export const SECRET_CONTEXT_KEY = 'campusgroupsSecret';
 
 export function credentialsFrom(context: object, secretId: string): CampusGroupsCredentials {
   const value = (context as Record<string, unknown>)[SECRET_CONTEXT_KEY];
-  return requireSecretKeys(secretId, value, ['schoolCode', 'apiSecret'] as const);
+  return requireSecretKeys(secretId, value, ['schoolCode', 'apiSecret'] as const, ['schoolCode']);
 }

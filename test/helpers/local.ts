@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { setLogSink } from '../../lambdas/shared/log.js';
 import { defaultConnections } from '../../local/config.js';
 import { startLocalEnvironment, type LocalEnvironment } from '../../local/environment.js';
@@ -45,3 +45,8 @@ export async function landedIds(s3: S3Client, bucket: string, school: string, en
 }
 
 export const sorted = (ids: number[]) => [...ids].sort((a, b) => a - b);
+
+export async function deleteAll(s3: S3Client, bucket: string, prefix: string): Promise<void> {
+  const keys = await listAll(s3, bucket, prefix);
+  if (keys.length > 0) await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.map((Key) => ({ Key })) } }));
+}
