@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+
+/**
+ * The deployment's one configuration file (README: "Deployment config"). Read and validated
+ * at synth; a bad value stops synth with a message naming the field.
+ */
+export interface DeployConfig {
+  stackName: string;
+  timeZone: string;
+  alarmEmail?: string;
+  campusgroups: {
+    enabled: boolean;
+    /** EventBridge Scheduler cron(), in timeZone; never inside 02:00–02:59 local (skipped or doubled on DST days). */
+    schedule: string;
+    baseUrl: string;
+    lookbackHours: number;
+    windowDays: number;
+    concurrency: number;
+    pageSize: number;
+    queryReadyTimeoutSeconds: number;
+  };
+}
+
+export class DeployConfigError extends Error {
+  constructor(file: string, field: string, problem: string) {
+    super(`${file}: ${field} ${problem}`);
+    this.name = 'DeployConfigError';
+  }
+}
+
+const CG_DEFAULTS: DeployConfig['campusgroups'] = {
+  enabled: true,
+  schedule: 'cron(30 1 * * ? *)',
+  baseUrl: 'https://{school}.service.campusgroups.com/data/v1',
+  lookbackHours: 48,
+  windowDays: 31,
+  concurrency: 4,
+  pageSize: 999,
+  queryReadyTimeoutSeconds: 3600,
+};
+
+/** Hours a cron() hour field can fire at: numbers, lists, ranges, steps, or `*`. */
+export function cronHours(field: string): Set<number> {
+  const hours = new Set<number>();
+  for (const part of field.split(',')) {
+    const [range, stepText] = part.split('/');
+    const step = stepText === undefined ? 1 : Number(stepText);
+    let from: number;
+    let to: number;
+    if (range === '*') [from, to] = [0, 23];
+    else if (range!.includes('-')) [from, to] = range!.split('-').map(Number) as [number, number];
+    else {
+      from = Number(range);
+      to = stepText === undefined ? from : 23;
+    }
+    if (![from, to, step].every(Number.isInteger) || from < 0 || to > 23 || from > to || step < 1) throw new Error(`bad hour field '${field}'`);
+    for (let h = from; h <= to; h += step) hours.add(h);
+  }
+  return hours;
+}
+
+export function checkSchedule(file: string, field: string, expression: string): void {
+  const match = /^cron\((\S+) (\S+) (\S+) (\S+) (\S+) (\S+)\)$/.exec(expression);
+  if (!match) throw new DeployConfigError(file, field, `must be a cron(minutes hours day-of-month month day-of-week year) expression, got '${expression}'`);
+  let hours: Set<number>;
+  try {
+    hours = cronHours(match[2]!);
+  } catch {
+    throw new DeployConfigError(file, field, `has an hour field '${match[2]}' that is not 0-23, a list, a range or a step`);
+  }
+  if (hours.has(2)) {
+    throw new DeployConfigError(file, field, `'${expression}' fires between 02:00 and 02:59 local time, which daylight saving skips or repeats; pick another hour`);
+  }
+}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function parseDeployConfig(text: string, file: string): DeployConfig {
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    throw new DeployConfigError(file, '(file)', `is not valid JSON: ${(error as Error).message}`);
+  }
+  const known = ['stackName', 'timeZone', 'alarmEmail', 'campusgroups'];
+  for (const key of Object.keys(raw)) if (!known.includes(key)) throw new DeployConfigError(file, key, `is not a known setting (known: ${known.join(', ')})`);
+
+  const stackName = raw.stackName ?? 'SchoolEtlHub';
+  if (typeof stackName !== 'string' || !/^[A-Za-z][A-Za-z0-9-]{0,60}$/.test(stackName)) {
+    throw new DeployConfigError(file, 'stackName', `must be letters, digits and '-', starting with a letter, got ${JSON.stringify(stackName)}`);
+  }
+  const timeZone = raw.timeZone;
+  if (typeof timeZone !== 'string' || !isTimeZone(timeZone)) {
+    throw new DeployConfigError(file, 'timeZone', `must be an IANA time zone such as America/Chicago, got ${JSON.stringify(timeZone)}`);
+  }
+  const alarmEmail = raw.alarmEmail;
+  if (alarmEmail !== undefined && (typeof alarmEmail !== 'string' || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail))) {
+    throw new DeployConfigError(file, 'alarmEmail', `must be an email address, got ${JSON.stringify(alarmEmail)}`);
+  }
+
+  const cgRaw = (raw.campusgroups ?? {}) as Record<string, unknown>;
+  if (typeof cgRaw !== 'object' || Array.isArray(cgRaw)) throw new DeployConfigError(file, 'campusgroups', 'must be an object');
+  const campusgroups = { ...CG_DEFAULTS };
+  const limits: Record<string, [number, number]> = {
+    lookbackHours: [1, 24 * 366],
+    windowDays: [1, 366],
+    concurrency: [1, 40],
+    pageSize: [1, 999],
+    queryReadyTimeoutSeconds: [60, 86_400],
+  };
+  for (const [key, value] of Object.entries(cgRaw)) {
+    const field = `campusgroups.${key}`;
+    if (!(key in CG_DEFAULTS)) throw new DeployConfigError(file, field, `is not a known setting (known: ${Object.keys(CG_DEFAULTS).join(', ')})`);
+    if (key === 'enabled') {
+      if (typeof value !== 'boolean') throw new DeployConfigError(file, field, 'must be true or false');
+    } else if (key === 'schedule') {
+      if (typeof value !== 'string') throw new DeployConfigError(file, field, 'must be a string');
+      checkSchedule(file, field, value);
+    } else if (key === 'baseUrl') {
+      if (typeof value !== 'string' || !/^https:\/\/[^\s]+$/.test(value)) throw new DeployConfigError(file, field, `must be an https URL, got ${JSON.stringify(value)}`);
+    } else {
+      const [min, max] = limits[key]!;
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+        throw new DeployConfigError(file, field, `must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+      }
+    }
+    (campusgroups as Record<string, unknown>)[key] = value;
+  }
+  return { stackName, timeZone, ...(alarmEmail ? { alarmEmail } : {}), campusgroups };
+}
+
+export function loadDeployConfig(file: string): DeployConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf-8');
+  } catch {
+    throw new DeployConfigError(file, '(file)', 'cannot be read');
+  }
+  return parseDeployConfig(text, file);
+}

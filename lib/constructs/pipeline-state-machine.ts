@@ -1,0 +1,138 @@
+import { join } from 'node:path';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { Pipeline } from '../pipelines.js';
+
+export const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
+
+export interface PipelineStateMachineProps {
+  pipeline: Pipeline;
+  bucket: s3.IBucket;
+  secret?: secretsmanager.ISecret;
+  /** Environment for every function: names and numbers, never a secret value. */
+  environment: Record<string, string>;
+  alarmTopic: sns.ITopic;
+}
+
+/**
+ * One pipeline: its Lambdas (bundled from lambdas/ by the local esbuild), its state machine
+ * loaded from statemachines/ with the functions' ARNs substituted, and an alarm on failed or
+ * timed-out executions. Each function gets exactly the access lib/pipelines.ts lists for it.
+ */
+export class PipelineStateMachine extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+  readonly functions: Record<string, NodejsFunction> = {};
+
+  constructor(scope: Construct, id: string, props: PipelineStateMachineProps) {
+    super(scope, id);
+    const { pipeline, bucket, secret } = props;
+    const substitutions: Record<string, string> = {};
+
+    for (const spec of pipeline.functions) {
+      const name = spec.substitution.replace(/FunctionArn$/, '');
+      const logGroup = new logs.LogGroup(this, `${name}Logs`, { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY });
+      const fn = new NodejsFunction(this, name, {
+        entry: join(PROJECT_ROOT, spec.entry),
+        handler: 'handler',
+        runtime: lambda.Runtime.NODEJS_24_X,
+        architecture: lambda.Architecture.ARM_64,
+        memorySize: spec.memoryMb,
+        timeout: Duration.seconds(spec.timeoutSeconds),
+        logGroup,
+        projectRoot: PROJECT_ROOT,
+        depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+        environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+        bundling: {
+          format: OutputFormat.ESM,
+          target: 'node22',
+          minify: true,
+          sourceMap: true,
+          mainFields: ['module', 'main'],
+          // ESM bundles of CommonJS dependencies need a require().
+          banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+          forceDockerBundling: false,
+          // Bundle our pinned SDK (lib-storage included) rather than rely on the runtime's copy.
+          externalModules: [],
+        },
+      });
+      this.functions[name] = fn;
+      substitutions[spec.substitution] = fn.functionArn;
+
+      if (spec.access.secret) {
+        if (!secret) throw new Error(`${pipeline.name}: ${name} needs a secret and none was given`);
+        secret.grantRead(fn);
+      }
+      for (const pattern of spec.access.readData ?? []) bucket.grantRead(fn, pattern);
+      for (const pattern of spec.access.writeData ?? []) bucket.grantPut(fn, pattern);
+      for (const pattern of spec.access.deleteData ?? []) bucket.grantDelete(fn, pattern);
+      Validations.of(fn).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: 'The AWS managed basic execution role only lets the function write its own CloudWatch Logs.',
+      });
+      const bucketId = Stack.of(this).getLogicalId(bucket.node.defaultChild as s3.CfnBucket);
+      for (const pattern of [...(spec.access.readData ?? []), ...(spec.access.writeData ?? []), ...(spec.access.deleteData ?? [])]) {
+        Validations.of(fn).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${pattern}]`,
+          reason: `Scoped to the ${pattern.replace('/*', '/')} prefix of the data bucket, whose object keys are made at run time.`,
+        });
+      }
+      for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:Abort*', 's3:DeleteObject*']) {
+        Validations.of(fn).acknowledge({ id: `AwsSolutions-IAM5[Action::${action}]`, reason: 'The CDK grant for the prefixes above; read, write and delete of objects there only.' });
+      }
+    }
+
+    const logGroup = new logs.LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-${pipeline.name}`,
+      retention: logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName: `${Stack.of(this).stackName}-${pipeline.name}`,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromFile(join(PROJECT_ROOT, pipeline.asl)),
+      definitionSubstitutions: substitutions,
+      // Execution data holds no secret, but it is school data: keep it out of the logs.
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+      tracingEnabled: true,
+    });
+    for (const fn of Object.values(this.functions)) {
+      fn.grantInvoke(this.stateMachine);
+      Validations.of(this.stateMachine).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
+        reason: 'The CDK invoke grant covers the function and its versions; the state machine calls these functions only.',
+      });
+    }
+    Validations.of(this.stateMachine).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Step Functions log delivery and X-Ray actions do not support resource-level permissions.',
+    });
+
+    const failures = new cloudwatch.MathExpression({
+      expression: 'failed + timedOut',
+      usingMetrics: {
+        failed: this.stateMachine.metricFailed({ statistic: 'Sum', period: Duration.minutes(5) }),
+        timedOut: this.stateMachine.metricTimedOut({ statistic: 'Sum', period: Duration.minutes(5) }),
+      },
+      label: `${pipeline.name} failed or timed-out executions`,
+      period: Duration.minutes(5),
+    });
+    const alarm = new cloudwatch.Alarm(this, 'FailedExecutionsAlarm', {
+      alarmDescription: `${pipeline.name}: an execution failed or timed out. See the execution's error and cause in the Step Functions console.`,
+      metric: failures,
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new cwActions.SnsAction(props.alarmTopic));
+  }
+}

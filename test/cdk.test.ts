@@ -1,0 +1,130 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { checkSchedule, cronHours, parseDeployConfig } from '../lib/config.js';
+import { EtlHubStack } from '../lib/etl-hub-stack.js';
+
+let stack: EtlHubStack;
+let template: Template;
+let assemblyDir: string;
+
+beforeAll(() => {
+  const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'cdk-test-')) });
+  const config = parseDeployConfig(JSON.stringify({ stackName: 'TestHub', timeZone: 'America/Chicago', alarmEmail: 'data@example.edu' }), 'test.json');
+  stack = new EtlHubStack(app, 'TestHub', { config });
+  template = Template.fromStack(stack);
+  assemblyDir = app.synth().directory;
+}, 120_000);
+
+const policyOf = (fnId: string) => {
+  const roles = template.findResources('AWS::IAM::Policy');
+  const entry = Object.entries(roles).find(([id]) => id.startsWith(`CampusGroupsExport${fnId}ServiceRoleDefaultPolicy`));
+  return JSON.stringify(entry?.[1] ?? {});
+};
+
+describe('EtlHubStack', () => {
+  it('keeps data in an encrypted, versioned, TLS-only bucket with public access blocked', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+      BucketEncryption: Match.objectLike({}),
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      LoggingConfiguration: Match.objectLike({}),
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  it('creates the CampusGroups secret with no value in the template, and passes only its name to the Lambdas', () => {
+    const secrets = template.findResources('AWS::SecretsManager::Secret');
+    expect(Object.values(secrets)).toHaveLength(1);
+    const secret = Object.values(secrets)[0] as { Properties: Record<string, unknown> };
+    expect(secret.Properties.SecretString).toBeUndefined();
+    expect(secret.Properties.Name).toBe('TestHub/campusgroups');
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Environment: { Variables: Match.objectLike({ CAMPUSGROUPS_SECRET_ID: 'TestHub/campusgroups' }) },
+    });
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/apiSecret"\s*:/);
+  });
+
+  it('loads the state machine from the ASL file with the four functions substituted, logging without execution data', () => {
+    const machines = template.findResources('AWS::StepFunctions::StateMachine');
+    const machine = Object.values(machines)[0] as { Properties: Record<string, any> };
+    // The definition is the ASL file itself, shipped as an asset, byte for byte.
+    const key = machine.Properties.DefinitionS3Location.Key as string;
+    expect(readFileSync(join(assemblyDir, `asset.${key}`), 'utf-8')).toBe(readFileSync('statemachines/campusgroups-export.asl.json', 'utf-8'));
+    expect(Object.keys(machine.Properties.DefinitionSubstitutions).sort()).toEqual(
+      ['ExportPagesFunctionArn', 'PlanExportFunctionArn', 'StartQueryFunctionArn', 'SummarizeFunctionArn'],
+    );
+    expect(machine.Properties.LoggingConfiguration.IncludeExecutionData).toBe(false);
+    expect(machine.Properties.TracingConfiguration.Enabled).toBe(true);
+    expect(machine.Properties.StateMachineType).toBe('STANDARD');
+  });
+
+  it('schedules the nightly run in the district time zone with a deterministic execution name', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(30 1 * * ? *)',
+      ScheduleExpressionTimezone: 'America/Chicago',
+      Target: Match.objectLike({ Arn: 'arn:aws:scheduler:::aws-sdk:sfn:startExecution' }),
+    });
+    const schedule = Object.values(template.findResources('AWS::Scheduler::Schedule'))[0] as { Properties: { Target: { Input: unknown } } };
+    expect(JSON.stringify(schedule.Properties.Target.Input)).toContain('nightly-<aws.scheduler.execution-id>');
+  });
+
+  it('alarms to an encrypted SNS topic on failed or timed-out executions', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: Match.arrayWith([Match.objectLike({ Expression: 'failed + timedOut' })]),
+      AlarmActions: [Match.objectLike({ Ref: Match.stringLikeRegexp('AlarmTopic') })],
+    });
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'data@example.edu' });
+  });
+
+  it('grants each function only what it needs', () => {
+    expect(policyOf('Summarize')).toBe('{}');
+    const startQuery = policyOf('StartQuery');
+    expect(startQuery).toContain('secretsmanager:GetSecretValue');
+    expect(startQuery).not.toContain('s3:');
+    const exportPages = policyOf('ExportPages');
+    expect(exportPages).toContain('/campusgroups/*');
+    expect(exportPages).toContain('s3:PutObject');
+    expect(exportPages).not.toMatch(/"Resource":"\*"/);
+    const plan = policyOf('PlanExport');
+    expect(plan).toContain('/state/campusgroups/*');
+    expect(plan).not.toContain('s3:PutObject');
+  });
+
+  it('passes cdk-nag AwsSolutions with every remaining finding acknowledged', () => {
+    const report = new AwsSolutionsChecks(stack).validateScope(stack);
+    expect(report.violations.map((v) => v.ruleName)).toEqual([]);
+  });
+});
+
+describe('deployment config', () => {
+  it('refuses a schedule inside 02:00–02:59 local', () => {
+    expect(() => checkSchedule('c.json', 'campusgroups.schedule', 'cron(15 2 * * ? *)')).toThrow(
+      "c.json: campusgroups.schedule 'cron(15 2 * * ? *)' fires between 02:00 and 02:59 local time",
+    );
+    expect(() => checkSchedule('c.json', 'campusgroups.schedule', 'cron(0 0-3 * * ? *)')).toThrow(/02:00 and 02:59/);
+    expect(() => checkSchedule('c.json', 'campusgroups.schedule', 'cron(0 */2 * * ? *)')).toThrow(/02:00 and 02:59/);
+    expect(() => checkSchedule('c.json', 'campusgroups.schedule', 'cron(0 3,23 * * ? *)')).not.toThrow();
+    expect(() => checkSchedule('c.json', 'campusgroups.schedule', 'rate(1 day)')).toThrow(/must be a cron/);
+    expect([...cronHours('1-5/2')]).toEqual([1, 3, 5]);
+  });
+
+  it.each([
+    [{ timeZone: 'Mars/Olympus' }, /timeZone must be an IANA time zone/],
+    [{ timeZone: 'UTC', campusgroups: { concurrency: 0 } }, /campusgroups.concurrency must be an integer from 1 to 40, got 0/],
+    [{ timeZone: 'UTC', campusgroups: { baseUrl: 'http://insecure' } }, /campusgroups.baseUrl must be an https URL/],
+    [{ timeZone: 'UTC', campusgroups: { shedule: 'x' } }, /campusgroups.shedule is not a known setting/],
+    [{ timeZone: 'UTC', alarmEmail: 'nobody' }, /alarmEmail must be an email address/],
+  ])('names the bad setting in %j', (config, message) => {
+    expect(() => parseDeployConfig(JSON.stringify(config), 'deploy.json')).toThrow(message);
+  });
+});
