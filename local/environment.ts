@@ -60,7 +60,7 @@ export async function startLocalEnvironment(connections: LocalConnections, optio
       stops.push(() => sandbox!.stop());
     }
 
-    Object.assign(process.env, {
+    const settings: Record<string, string> = {
       AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
       AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'S3RVER',
       AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'S3RVER',
@@ -78,7 +78,16 @@ export async function startLocalEnvironment(connections: LocalConnections, optio
       HTTP_RETRY_MAX_MS: process.env.HTTP_RETRY_MAX_MS ?? '200',
       HTTP_MAX_RETRY_AFTER_MS: process.env.HTTP_MAX_RETRY_AFTER_MS ?? '100',
       HTTP_TIMEOUT_MS: process.env.HTTP_TIMEOUT_MS ?? '10000',
+    };
+    // Put back what was there before, so a later environment in this process starts clean.
+    const previous = Object.fromEntries(Object.keys(settings).map((k) => [k, process.env[k]]));
+    stops.unshift(async () => {
+      for (const [k, v] of Object.entries(previous)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
     });
+    Object.assign(process.env, settings);
 
     const { S3Client, CreateBucketCommand } = await import('@aws-sdk/client-s3');
     const client = new S3Client({ forcePathStyle: true });

@@ -1,0 +1,81 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CampusGroupsSandbox } from '../sandboxes/campusgroups/server.js';
+
+// The `etl` command as a user runs it: a separate process, its stdout, stderr and exit status.
+const etl = (...args: string[]) => {
+  const env = { ...process.env };
+  delete env.AWS_ENDPOINT_URL_S3;
+  const res = spawnSync(process.execPath, ['bin/etl.mjs', ...args], { encoding: 'utf-8', env, timeout: 90_000 });
+  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+};
+
+/** The same, without blocking this process: for runs against a server living in the test. */
+const etlAsync = (...args: string[]) =>
+  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, ['bin/etl.mjs', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+
+describe('etl CLI', () => {
+  it('runs campusgroups-export locally, prints progress and a summary, and ends with the output as JSON', () => {
+    const res = etl('local', 'campusgroups-export', '--input', '{"entities":["events","users"],"updatedStart":"2026-01-01"}', '--json');
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).toMatch(/planned a backfill export of 2 entities/);
+    expect(res.stdout).toMatch(/events\s+ok\s+[\d,]+/);
+    const last = JSON.parse(res.stdout.trim().split('\n').at(-1)!) as { status: string; totals: { entities: number } };
+    expect(last).toMatchObject({ status: 'succeeded', totals: { entities: 2 } });
+  });
+
+  it('exits 1 and prints the error name and cause when the execution fails', async () => {
+    // A CampusGroups-compatible server started here; the config points the run at it with a secret it refuses.
+    const server = new CampusGroupsSandbox({ school: 'demo-college', apiSecret: 'fake-right-secret' });
+    const baseUrl = await server.start();
+    const dir = mkdtempSync(join(tmpdir(), 'etl-cli-'));
+    const config = join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify({ campusgroups: { baseUrl, schoolCode: 'demo-college', apiSecret: 'fake-wrong-secret' } }));
+    const res = await etlAsync('local', 'campusgroups-export', '--config', config, '--json');
+    await server.stop();
+    expect(server.requests.map((r) => r.status)).toEqual([401]);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toContain('error: CampusGroups.AuthenticationFailed');
+    expect(res.stdout).toContain("cause: CampusGroups refused the credentials for school code 'demo-college'");
+    expect(`${res.stdout}${res.stderr}`).not.toContain('fake-wrong-secret');
+    expect(JSON.parse(res.stdout.trim().split('\n').at(-1)!)).toMatchObject({ status: 'FAILED', error: 'CampusGroups.AuthenticationFailed' });
+  });
+
+  it.each([
+    [['local'], /takes exactly one pipeline name/],
+    [['local', 'nope'], /Unknown pipeline 'nope'/],
+    [['local', 'campusgroups-export', '--input', '{bad'], /--input is not valid JSON/],
+    [['local', 'campusgroups-export', '--bogus'], /Unknown option '--bogus'/],
+    [['frobnicate'], /Unknown command 'frobnicate'/],
+    [['backfill', 'campusgroups-export', '--from', '2025-01-01'], /needs --from and --to/],
+  ])('exits 2 on bad usage: %j', (args, message) => {
+    const res = etl(...args);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(message);
+  });
+
+  it('exits 2 naming the field of a bad config file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'etl-cli-'));
+    const config = join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify({ campusgroups: { baseUrl: 'ftp://x', schoolCode: 'demo-college' } }));
+    const res = etl('local', 'campusgroups-export', '--config', config);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(`${config}: campusgroups.baseUrl must be an http(s) URL, got 'ftp://x'`);
+  });
+
+  it('prints usage for --help, exit 0', () => {
+    const res = etl('--help');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('etl local <pipeline>');
+  });
+});
