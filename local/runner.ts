@@ -111,17 +111,45 @@ function asLambdaError(error: unknown): Error {
   return out;
 }
 
+interface Prepared {
+  pipeline: Pipeline;
+  definition: { States: Record<string, TaskState> };
+  byArn: Map<string, PipelineFunction>;
+  handlers: Map<string, Handler>;
+  machine: StateMachine;
+}
+
+const prepared = new Map<string, Promise<Prepared>>();
+
+/**
+ * Loads a pipeline's definition and handler modules and validates the definition (which
+ * compiles a JSON schema): the local runtime's cold start, once per pipeline and process.
+ * Handler modules are imported only here, after the environment points them at the local services.
+ */
+export function preparePipeline(name: string): Promise<Prepared> {
+  let ready = prepared.get(name);
+  if (!ready) {
+    ready = (async () => {
+      const pipeline = PIPELINES[name];
+      if (!pipeline) throw new Error(`Unknown pipeline '${name}' (known: ${Object.keys(PIPELINES).join(', ')})`);
+      const { definition, byArn } = loadDefinition(pipeline);
+      const handlers = new Map<string, Handler>();
+      for (const fn of pipeline.functions) {
+        const mod = (await import(pathToFileURL(join(ROOT, fn.entry)).href)) as { handler: Handler };
+        handlers.set(fn.substitution, mod.handler);
+      }
+      const machine = new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
+      return { pipeline, definition, byArn, handlers, machine };
+    })();
+    ready.catch(() => prepared.delete(name));
+    prepared.set(name, ready);
+  }
+  return ready;
+}
+
 /** Runs a pipeline's unmodified ASL with each Lambda Task served by its real handler, in this process. */
 export async function runPipeline(name: string, input: unknown, options: RunOptions = {}): Promise<RunResult> {
-  const pipeline = PIPELINES[name];
-  if (!pipeline) throw new Error(`Unknown pipeline '${name}' (known: ${Object.keys(PIPELINES).join(', ')})`);
-  const { definition, byArn } = loadDefinition(pipeline);
-
-  const handlers = new Map<string, Handler>();
-  for (const fn of pipeline.functions) {
-    const mod = (await import(pathToFileURL(join(ROOT, fn.entry)).href)) as { handler: Handler };
-    handlers.set(fn.substitution, mod.handler);
-  }
+  const { pipeline, definition, byArn, handlers, machine } = await preparePipeline(name);
 
   const taskHandlers: Record<string, (input: Json) => Promise<Json>> = {};
   const retryIntervalOverrides: Record<string, number[]> = {};
@@ -152,7 +180,6 @@ export async function runPipeline(name: string, input: unknown, options: RunOpti
   clearCache();
 
   const executionName = options.executionName ?? `local-${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
-  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
   const started = Date.now();
   const execution = machine.run(input as Json, {
     overrides: { taskResourceLocalHandlers: taskHandlers, retryIntervalOverrides, waitTimeOverrides },

