@@ -92,16 +92,18 @@ async function runSandbox(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) return print(USAGE, 0);
   const connections: LocalConnections = loadConfigFile(values.config);
-  const { CampusGroupsSandbox } = await import('../sandboxes/campusgroups/server.js');
+  const { CampusGroupsSandbox, SANDBOX_SECRET } = await import('../sandboxes/campusgroups/server.js');
   const cg = new CampusGroupsSandbox({ school: connections.campusgroups.schoolCode, apiSecret: connections.campusgroups.apiSecret, port: 4010 });
   const url = await cg.start().catch(async () => {
     const fallback = new CampusGroupsSandbox({ school: connections.campusgroups.schoolCode, apiSecret: connections.campusgroups.apiSecret });
     return fallback.start();
   });
+  // The built-in credential is an obviously fake one and safe to show; one from a config file is not shown.
+  const shown = connections.campusgroups.apiSecret === SANDBOX_SECRET ? SANDBOX_SECRET : `<apiSecret from ${values.config}>`;
   process.stdout.write(
     `CampusGroups sandbox: ${url}\n` +
-      `  headers: X-CG-School: ${connections.campusgroups.schoolCode}, X-CG-API-Secret: (the fake secret from the config or the README)\n` +
-      `  try:     curl -s -X POST -H 'X-CG-School: ${connections.campusgroups.schoolCode}' -H 'X-CG-API-Secret: …' '${url}/events?updatedStart=2025-01-01&updatedEnd=2030-01-01'\n` +
+      `  try: curl -s -X POST -H 'X-CG-School: ${connections.campusgroups.schoolCode}' -H 'X-CG-API-Secret: ${shown}' '${url}/events?updatedStart=2025-01-01&updatedEnd=2030-01-01'\n` +
+      `  then: curl -s -H … '${url}/events?queryId=<queryId>&size=5'   (202 while the query runs, then 200 with Results and NextToken)\n` +
       'Ctrl-C stops.\n',
   );
   await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
