@@ -73,6 +73,30 @@ describe('etl CLI', () => {
     expect(res.stderr).toContain(`${config}: campusgroups.baseUrl must be an http(s) URL, got 'ftp://x'`);
   });
 
+  it('etl sandbox serves the CampusGroups API until interrupted', async () => {
+    const child = spawn(process.execPath, ['bin/etl.mjs', 'sandbox'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /CampusGroups sandbox: (\S+)/.exec(out);
+        if (m && out.includes('Ctrl-C')) resolve(m[1]!);
+      });
+      child.on('close', () => reject(new Error(`exited early: ${out}`)));
+    });
+    const res = await fetch(`${url}/events?updatedStart=2025-01-01&updatedEnd=2025-01-31`, {
+      method: 'POST',
+      headers: { 'X-CG-School': 'demo-college', 'X-CG-API-Secret': 'fake-campusgroups-secret-for-local-runs' },
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { queryId: string }).queryId).toMatch(/^[0-9a-f-]{36}$/);
+    const code = await new Promise<number | null>((resolve) => {
+      child.on('close', resolve);
+      child.kill('SIGINT');
+    });
+    expect(code).toBe(0);
+  });
+
   it('prints usage for --help, exit 0', () => {
     const res = etl('--help');
     expect(res.code).toBe(0);
