@@ -102,7 +102,11 @@ export async function exportPages(job: EntityJob, deps: ExportDeps): Promise<Ent
   let answer = await api.fetchPage(job.entity, queryId, job.page.token, pageSize);
   if (!answer.ready) {
     const elapsed = Math.round((now() - Date.parse(job.query.startedAt)) / 1000);
-    if (elapsed >= queryReadyTimeoutSeconds) throw new QueryNeverReadyError(job.entity, queryId, elapsed, queryReadyTimeoutSeconds);
+    // The ceiling is on waiting for a query to start answering, not on a long export already under way.
+    const waitingForFirstPage = job.page.token === undefined;
+    if (waitingForFirstPage && elapsed >= queryReadyTimeoutSeconds) {
+      throw new QueryNeverReadyError(job.entity, queryId, elapsed, queryReadyTimeoutSeconds);
+    }
     throw new QueryNotReadyError(job.entity, queryId, elapsed);
   }
 
