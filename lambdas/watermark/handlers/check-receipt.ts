@@ -1,0 +1,14 @@
+import middy from '@middy/core';
+import { loadConfig } from '../config.js';
+import { checkReceipt, startRun, type ImportRun } from '../pipeline.js';
+
+const config = loadConfig();
+
+interface Event {
+  input: unknown;
+  executionName: string;
+}
+
+export const handler = middy(async (event: Event): Promise<ImportRun> =>
+  checkReceipt(startRun(event.input, event.executionName, config.maxPollSeconds), config.bucket),
+);

@@ -1,0 +1,14 @@
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { createLogger } from '../../shared/log.js';
+import { secretMiddleware } from '../../shared/secrets.js';
+import { WatermarkApi } from '../api.js';
+import { credentialsFrom, loadConfig, SECRET_CONTEXT_KEY } from '../config.js';
+import { submit, type ImportRun } from '../pipeline.js';
+
+const config = loadConfig();
+const log = createLogger({ pipeline: 'watermark-import', task: 'SubmitImport' });
+
+export const handler = middy(async (run: ImportRun, context: Context): Promise<ImportRun> =>
+  submit(run, new WatermarkApi(config, credentialsFrom(context, config.secretId), log), config.bucket, log),
+).use(secretMiddleware(SECRET_CONTEXT_KEY, config.secretId));

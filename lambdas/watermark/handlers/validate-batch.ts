@@ -1,0 +1,9 @@
+import middy from '@middy/core';
+import { createLogger } from '../../shared/log.js';
+import { loadConfig } from '../config.js';
+import { validate, type ImportRun } from '../pipeline.js';
+
+const config = loadConfig();
+const log = createLogger({ pipeline: 'watermark-import', task: 'ValidateBatch' });
+
+export const handler = middy(async (run: ImportRun): Promise<ImportRun> => validate(run, config.bucket, log));
