@@ -61,6 +61,56 @@ export const CAMPUSGROUPS_EXPORT: Pipeline = {
   ],
 };
 
+export const WATERMARK_IMPORT: Pipeline = {
+  name: 'watermark-import',
+  asl: 'statemachines/watermark-import.asl.json',
+  functions: [
+    {
+      substitution: 'CheckReceiptFunctionArn',
+      entry: 'lambdas/watermark/handlers/check-receipt.ts',
+      timeoutSeconds: 30,
+      memoryMb: 256,
+      access: { readData: ['state/watermark/*'] },
+    },
+    {
+      substitution: 'ValidateBatchFunctionArn',
+      entry: 'lambdas/watermark/handlers/validate-batch.ts',
+      timeoutSeconds: 840,
+      memoryMb: 512,
+      access: { readData: ['watermark/outbox/*', 'state/watermark/*'] },
+    },
+    {
+      substitution: 'ZipBatchFunctionArn',
+      entry: 'lambdas/watermark/handlers/zip-batch.ts',
+      timeoutSeconds: 840,
+      memoryMb: 1024,
+      access: { readData: ['watermark/outbox/*', 'watermark/zips/*'], writeData: ['watermark/zips/*'] },
+    },
+    {
+      substitution: 'AuthorizeFunctionArn',
+      entry: 'lambdas/watermark/handlers/authorize.ts',
+      timeoutSeconds: 30,
+      memoryMb: 256,
+      access: { secret: true },
+    },
+    {
+      substitution: 'SubmitImportFunctionArn',
+      entry: 'lambdas/watermark/handlers/submit-import.ts',
+      timeoutSeconds: 840,
+      memoryMb: 512,
+      access: { secret: true, readData: ['watermark/zips/*', 'state/watermark/*'], writeData: ['state/watermark/*'], deleteData: ['state/watermark/*'] },
+    },
+    {
+      substitution: 'PollStatusFunctionArn',
+      entry: 'lambdas/watermark/handlers/poll-status.ts',
+      timeoutSeconds: 60,
+      memoryMb: 256,
+      access: { secret: true, readData: ['state/watermark/*'], writeData: ['state/watermark/*'] },
+    },
+  ],
+};
+
 export const PIPELINES: Record<string, Pipeline> = {
   [CAMPUSGROUPS_EXPORT.name]: CAMPUSGROUPS_EXPORT,
+  [WATERMARK_IMPORT.name]: WATERMARK_IMPORT,
 };

@@ -3,11 +3,10 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setLogSink } from '../lambdas/shared/log.js';
-import type { ExportSummary } from '../lambdas/campusgroups/summary.js';
 import { PIPELINES } from '../lib/pipelines.js';
 import { ConfigError, loadConfigFile } from './config.js';
 import { startLocalEnvironment, type LocalConnections } from './environment.js';
-import { progressPrinter, summaryTable } from './report.js';
+import { REPORTS } from './report.js';
 import { ROOT, runPipeline } from './runner.js';
 
 const USAGE = `etl — the school ETL hub's command line
@@ -69,11 +68,14 @@ async function runLocal(args: string[]): Promise<number> {
   try {
     const executionName = `local-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     const logFile = logToFile(executionName);
-    process.stderr.write(`Running ${pipeline} locally (${executionName}); S3 at ${env.s3Endpoint}, CampusGroups at ${env.campusgroups.baseUrl}\n`);
-    const result = await runPipeline(pipeline, input, { executionName, onEvent: progressPrinter((l) => process.stderr.write(`${l}\n`)) });
+    const report = REPORTS[pipeline]!;
+    process.stderr.write(
+      `Running ${pipeline} locally (${executionName}); S3 at ${env.s3Endpoint}, CampusGroups at ${env.campusgroups.baseUrl}, Watermark at ${env.watermark.apiBaseUrl}\n`,
+    );
+    const result = await runPipeline(pipeline, input, { executionName, onEvent: report.progress((l) => process.stderr.write(`${l}\n`)) });
     process.stderr.write(`Lambda logs: ${logFile}\n\n`);
     if (result.status === 'SUCCEEDED') {
-      process.stdout.write(`${summaryTable(result.output as ExportSummary)}\n`);
+      process.stdout.write(`${report.summary(result.output)}\n`);
       process.stdout.write(`Execution succeeded in ${(result.durationMs / 1000).toFixed(1)} s, ${result.transitions} state transitions.\n`);
     } else {
       process.stdout.write(`Execution FAILED in ${(result.durationMs / 1000).toFixed(1)} s\n  error: ${result.error}\n  cause: ${result.cause}\n`);

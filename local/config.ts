@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { SANDBOX_SCHOOL, SANDBOX_SECRET } from '../sandboxes/campusgroups/server.js';
+import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET } from '../sandboxes/watermark/server.js';
 import type { LocalConnections } from './environment.js';
 
 /**
@@ -13,10 +14,16 @@ export class ConfigError extends Error {
   }
 }
 
-const CAMPUSGROUPS_FIELDS = ['baseUrl', 'schoolCode', 'apiSecret'];
+const FIELDS: Record<string, { fields: string[]; urls: string[] }> = {
+  campusgroups: { fields: ['baseUrl', 'schoolCode', 'apiSecret'], urls: ['baseUrl'] },
+  watermark: { fields: ['apiBaseUrl', 'tokenUrl', 'audience', 'clientId', 'clientSecret'], urls: ['apiBaseUrl', 'tokenUrl'] },
+};
 
 export function defaultConnections(): LocalConnections {
-  return { campusgroups: { schoolCode: SANDBOX_SCHOOL, apiSecret: SANDBOX_SECRET } };
+  return {
+    campusgroups: { schoolCode: SANDBOX_SCHOOL, apiSecret: SANDBOX_SECRET },
+    watermark: { clientId: SANDBOX_CLIENT_ID, clientSecret: SANDBOX_CLIENT_SECRET },
+  };
 }
 
 export function parseConfig(text: string, file: string): LocalConnections {
@@ -29,16 +36,18 @@ export function parseConfig(text: string, file: string): LocalConnections {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(file, '(file)', 'must hold a JSON object');
   const config = defaultConnections();
   for (const [key, value] of Object.entries(raw)) {
-    if (key !== 'campusgroups') throw new ConfigError(file, key, 'is not a known setting (known: campusgroups)');
+    const spec = FIELDS[key];
+    if (!spec) throw new ConfigError(file, key, `is not a known setting (known: ${Object.keys(FIELDS).join(', ')})`);
     if (!value || typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(file, key, 'must be an object');
     for (const [field, v] of Object.entries(value as Record<string, unknown>)) {
-      const path = `campusgroups.${field}`;
-      if (!CAMPUSGROUPS_FIELDS.includes(field)) throw new ConfigError(file, path, `is not a known setting (known: ${CAMPUSGROUPS_FIELDS.join(', ')})`);
+      const path = `${key}.${field}`;
+      if (!spec.fields.includes(field)) throw new ConfigError(file, path, `is not a known setting (known: ${spec.fields.join(', ')})`);
       if (typeof v !== 'string' || v.length === 0) throw new ConfigError(file, path, 'must be a non-empty string');
-      if (field === 'baseUrl' && !/^https?:\/\/[^\s/]+/.test(v)) throw new ConfigError(file, path, `must be an http(s) URL, got '${v}'`);
-      (config.campusgroups as unknown as Record<string, string>)[field] = v;
+      if (spec.urls.includes(field) && !/^https?:\/\/[^\s/]+/.test(v)) throw new ConfigError(file, path, `must be an http(s) URL, got '${v}'`);
+      (config[key as keyof LocalConnections] as unknown as Record<string, string>)[field] = v;
     }
   }
+  if (config.watermark.apiBaseUrl && !config.watermark.tokenUrl) throw new ConfigError(file, 'watermark.tokenUrl', 'is needed when watermark.apiBaseUrl is set');
   return config;
 }
 

@@ -1,19 +1,27 @@
-import { rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { setLogSink } from '../lambdas/shared/log.js';
-import type { ExportSummary } from '../lambdas/campusgroups/summary.js';
+import { sampleBatch } from '../sandboxes/watermark/sample-batch.js';
 import { defaultConnections } from './config.js';
 import { startLocalEnvironment } from './environment.js';
-import { fmtBytes, progressPrinter, summaryTable } from './report.js';
+import { fmtBytes, REPORTS } from './report.js';
 import { ROOT, runPipeline } from './runner.js';
-import { createWriteStream, mkdirSync } from 'node:fs';
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
+interface Step {
+  title: string;
+  pipeline: string;
+  input: unknown;
+  /** A step that shows a refusal is expected to end failed. */
+  expect: 'SUCCEEDED' | 'FAILED';
+  before?: () => Promise<void>;
+}
+
 /**
  * Every pipeline end to end against the embedded sandboxes: what `npm run demo` runs. The
- * sandbox injects a few faults (5xx, 429, connection resets) so the retries are seen working.
+ * CampusGroups sandbox faults 5% of its answers (5xx, 429, resets) so the retries are seen working.
  */
 export async function runDemo(): Promise<number> {
   const dataDir = join(ROOT, '.local', 'demo', 's3');
@@ -26,47 +34,72 @@ export async function runDemo(): Promise<number> {
   const now = Date.now();
   const connections = defaultConnections();
   connections.campusgroups.sandbox = {
-    data: {
-      recordsPerEntity: 5000,
-      start: new Date(now - 365 * 86_400_000).toISOString(),
-      end: new Date(now - 3_600_000).toISOString(),
-    },
+    data: { recordsPerEntity: 5000, start: new Date(now - 365 * 86_400_000).toISOString(), end: new Date(now - 3_600_000).toISOString() },
     pollsBeforeReady: 2,
     faults: { rate: 0.05, kinds: ['5xx', '429', 'reset'], retryAfterSeconds: 0, slowMs: 0, seed: 7 },
   };
+  connections.watermark.sandbox = { pollsBeforeDone: 3 };
   const env = await startLocalEnvironment(connections, { dataDir });
-  let failures = 0;
+  const s3 = new S3Client({ forcePathStyle: true });
+  const putBatch = async (batch: string, files: Record<string, string>) => {
+    for (const [name, body] of Object.entries({ ...files, _READY: '' })) {
+      await s3.send(new PutObjectCommand({ Bucket: env.bucket, Key: `watermark/outbox/${batch}/${name}`, Body: body }));
+    }
+  };
+  const today = new Date(now).toISOString().slice(0, 10);
+  const good = sampleBatch(2000);
+
+  let unexpected = 0;
   try {
-    say(`S3 (s3rver) ${env.s3Endpoint}, bucket ${env.bucket}; CampusGroups sandbox ${env.campusgroups.baseUrl} (5% of answers faulted)`);
-    const runs: Array<{ title: string; input: unknown }> = [
-      { title: '1. campusgroups-export: the nightly incremental run, all 23 entities', input: {} },
+    say(`S3 (s3rver) ${env.s3Endpoint}, bucket ${env.bucket}`);
+    say(`CampusGroups sandbox ${env.campusgroups.baseUrl} (5% of answers faulted); Watermark sandbox ${env.watermark.apiBaseUrl}`);
+    const steps: Step[] = [
+      { title: 'campusgroups-export: the nightly incremental run, all 23 entities', pipeline: 'campusgroups-export', input: {}, expect: 'SUCCEEDED' },
       {
-        title: '2. campusgroups-export: a backfill of the last 120 days for events, rsvp and users, in 31-day windows',
-        input: {
-          updatedStart: new Date(now - 120 * 86_400_000).toISOString().slice(0, 10),
-          updatedEnd: new Date(now).toISOString().slice(0, 10),
-          entities: ['events', 'rsvp', 'users'],
-        },
+        title: 'campusgroups-export: a backfill of the last 120 days for events, rsvp and users, in 31-day windows',
+        pipeline: 'campusgroups-export',
+        input: { updatedStart: new Date(now - 120 * 86_400_000).toISOString().slice(0, 10), updatedEnd: today, entities: ['events', 'rsvp', 'users'] },
+        expect: 'SUCCEEDED',
+      },
+      {
+        title: `watermark-import: tonight's SIS extract (8 CSVs, 2,000 people) dropped in watermark/outbox/${today}/`,
+        pipeline: 'watermark-import',
+        input: { batch: today },
+        expect: 'SUCCEEDED',
+        before: () => putBatch(today, good),
+      },
+      { title: 'watermark-import: the same batch again (a duplicate trigger): nothing is sent twice', pipeline: 'watermark-import', input: { batch: today }, expect: 'SUCCEEDED' },
+      {
+        title: 'watermark-import: a batch with a misspelled column and a broken quote, refused before anything is sent',
+        pipeline: 'watermark-import',
+        input: { batch: `${today}-broken` },
+        expect: 'FAILED',
+        before: () =>
+          putBatch(`${today}-broken`, {
+            'person.csv': good['person.csv']!.replace('first_name', 'firstname'),
+            'courses.csv': good['courses.csv']!.replace('BIO101', 'BIO"101'),
+            'roles.csv': good['roles.csv']!,
+          }),
       },
     ];
-    for (const run of runs) {
+    for (const [i, step] of steps.entries()) {
       say();
-      say(run.title);
-      say(`   input: ${JSON.stringify(run.input)}`);
-      const result = await runPipeline('campusgroups-export', run.input, { onEvent: progressPrinter((l) => say(`   ${l}`)) });
+      say(`${i + 1}. ${step.title}`);
+      say(`   input: ${JSON.stringify(step.input)}`);
+      await step.before?.();
+      const report = REPORTS[step.pipeline]!;
+      const result = await runPipeline(step.pipeline, step.input, { onEvent: report.progress((l) => say(`   ${l}`)) });
       say();
-      if (result.status === 'SUCCEEDED') {
-        say(summaryTable(result.output as ExportSummary).replace(/^/gm, '   '));
-        say(`   ${result.transitions} state transitions, ${(result.durationMs / 1000).toFixed(1)} s`);
-      } else {
-        failures++;
-        say(`   FAILED: ${result.error}: ${result.cause}`);
-      }
+      if (result.status === 'SUCCEEDED') say(report.summary(result.output).replace(/^/gm, '   '));
+      else say(`   FAILED (${result.error}):\n${(result.cause ?? '').replace(/^/gm, '     ')}`);
+      say(`   ${result.status} as expected: ${result.status === step.expect ? 'yes' : 'NO'}; ${result.transitions} state transitions, ${(result.durationMs / 1000).toFixed(1)} s`);
+      if (result.status !== step.expect) unexpected++;
     }
+    say();
+    say(`Watermark received ${env.watermark.sandbox!.imports.length} import(s): ${env.watermark.sandbox!.imports.map((i) => `${i.fileName} (${i.files.length} files)`).join(', ')}`);
 
     say();
-    say('What landed where (s3://' + env.bucket + '):');
-    const s3 = new S3Client({ forcePathStyle: true });
+    say(`What landed where (s3://${env.bucket}):`);
     const keys: Array<{ key: string; size: number }> = [];
     let token: string | undefined;
     do {
@@ -74,30 +107,34 @@ export async function runDemo(): Promise<number> {
       for (const o of page.Contents ?? []) keys.push({ key: o.Key!, size: o.Size ?? 0 });
       token = page.NextContinuationToken;
     } while (token);
-    const byEntity = new Map<string, { objects: number; bytes: number }>();
+    const groups = new Map<string, { objects: number; bytes: number }>();
     for (const { key, size } of keys) {
-      const group = key.split('/').slice(0, key.startsWith('state/') ? 4 : 3).join('/') + '/';
-      const g = byEntity.get(group) ?? { objects: 0, bytes: 0 };
+      const group = `${key.split('/').slice(0, 3).join('/')}/`;
+      const g = groups.get(group) ?? { objects: 0, bytes: 0 };
       g.objects++;
       g.bytes += size;
-      byEntity.set(group, g);
+      groups.set(group, g);
     }
-    for (const [group, g] of [...byEntity].sort(([a], [b]) => a.localeCompare(b)).slice(0, 40)) {
+    for (const [group, g] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
       say(`   ${group.padEnd(58)} ${String(g.objects).padStart(4)} objects ${fmtBytes(g.bytes).padStart(10)}`);
     }
-    const sample = keys.find((k) => k.key.startsWith('campusgroups/') && k.key.includes('/events/') && k.key.endsWith('_manifest.json'));
-    if (sample) {
-      const body = await (await s3.send(new GetObjectCommand({ Bucket: env.bucket, Key: sample.key }))).Body!.transformToString();
+    for (const sample of [
+      keys.find((k) => k.key.startsWith('campusgroups/') && k.key.includes('/events/') && k.key.endsWith('_manifest.json'))?.key,
+      `state/watermark/${today}/receipt.json`,
+    ]) {
+      if (!sample) continue;
+      const body = await (await s3.send(new GetObjectCommand({ Bucket: env.bucket, Key: sample }))).Body!.transformToString();
       say();
-      say(`   e.g. ${sample.key}:`);
+      say(`   ${sample}:`);
       say(body.trim().replace(/^/gm, '     '));
     }
     say();
     say(`Files on disk: ${dataDir}/${env.bucket}   Lambda logs: ${logFile}`);
-    s3.destroy();
   } finally {
+    s3.destroy();
     await env.stop();
     logs.end();
   }
-  return failures === 0 ? 0 : 1;
+  say(unexpected === 0 ? 'Every step ended as expected.' : `${unexpected} step(s) did not end as expected.`);
+  return unexpected === 0 ? 0 : 1;
 }

@@ -2,15 +2,27 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CampusGroupsSandbox, type CampusGroupsSandboxOptions } from '../sandboxes/campusgroups/server.js';
+import { templatesZip } from '../sandboxes/watermark/templates.js';
+import { WATERMARK_AUDIENCE, WatermarkSandbox, type WatermarkSandboxOptions } from '../sandboxes/watermark/server.js';
+import { refreshRegistry } from './watermark-registry.js';
 import { LocalSecretsManager } from './secrets-manager.js';
 import { startLocalS3, type LocalS3 } from './s3.js';
 
 export const LOCAL_BUCKET = 'etl-hub-local-data';
 export const CAMPUSGROUPS_SECRET_ID = 'etl-hub/campusgroups';
+export const WATERMARK_SECRET_ID = 'etl-hub/watermark';
 
 /** Where the local runtime points each connection; a config file can aim it at any compatible server. */
 export interface LocalConnections {
   campusgroups: { baseUrl?: string; schoolCode: string; apiSecret: string; sandbox?: Partial<CampusGroupsSandboxOptions> };
+  watermark: {
+    apiBaseUrl?: string;
+    tokenUrl?: string;
+    audience?: string;
+    clientId: string;
+    clientSecret: string;
+    sandbox?: Partial<WatermarkSandboxOptions>;
+  };
 }
 
 export interface LocalEnvironment {
@@ -18,6 +30,7 @@ export interface LocalEnvironment {
   s3Endpoint: string;
   secrets: LocalSecretsManager;
   campusgroups: { baseUrl: string; sandbox?: CampusGroupsSandbox };
+  watermark: { apiBaseUrl: string; tokenUrl: string; sandbox?: WatermarkSandbox };
   stop(): Promise<void>;
 }
 
@@ -60,6 +73,19 @@ export async function startLocalEnvironment(connections: LocalConnections, optio
       stops.push(() => sandbox!.stop());
     }
 
+    const wm = connections.watermark;
+    secrets.set(WATERMARK_SECRET_ID, { clientId: wm.clientId, clientSecret: wm.clientSecret });
+    let watermarkSandbox: WatermarkSandbox | undefined;
+    let apiBaseUrl = wm.apiBaseUrl;
+    let tokenUrl = wm.tokenUrl;
+    if (!apiBaseUrl) {
+      watermarkSandbox = new WatermarkSandbox({ clientId: wm.clientId, clientSecret: wm.clientSecret, ...wm.sandbox });
+      apiBaseUrl = await watermarkSandbox.start();
+      tokenUrl ??= watermarkSandbox.tokenUrl;
+      stops.push(() => watermarkSandbox!.stop());
+    }
+    if (!tokenUrl) throw new Error('watermark.tokenUrl is needed when watermark.apiBaseUrl is set');
+
     const settings: Record<string, string> = {
       AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
       AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'S3RVER',
@@ -73,6 +99,10 @@ export async function startLocalEnvironment(connections: LocalConnections, optio
       CAMPUSGROUPS_SECRET_ID,
       CAMPUSGROUPS_BASE_URL: baseUrl,
       CAMPUSGROUPS_RESERVE_MS: process.env.CAMPUSGROUPS_RESERVE_MS ?? '5000',
+      WATERMARK_SECRET_ID,
+      WATERMARK_API_BASE_URL: apiBaseUrl,
+      WATERMARK_TOKEN_URL: tokenUrl,
+      WATERMARK_AUDIENCE: wm.audience ?? WATERMARK_AUDIENCE,
       // Shortened waits: the local runtime is for seeing the whole flow in seconds.
       HTTP_RETRY_BASE_MS: process.env.HTTP_RETRY_BASE_MS ?? '20',
       HTTP_RETRY_MAX_MS: process.env.HTTP_RETRY_MAX_MS ?? '200',
@@ -94,9 +124,22 @@ export async function startLocalEnvironment(connections: LocalConnections, optio
     await client.send(new CreateBucketCommand({ Bucket: LOCAL_BUCKET })).catch((error: { name?: string }) => {
       if (error.name !== 'BucketAlreadyOwnedByYou' && error.name !== 'BucketAlreadyExists') throw error;
     });
+    if (watermarkSandbox) {
+      // What an operator does with Watermark's All_CSVs_SysAdmin.zip, done with the sandbox's templates.
+      const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+      const { registry } = await refreshRegistry(await templatesZip(), 'the Watermark sandbox templates');
+      await client.send(new PutObjectCommand({ Bucket: LOCAL_BUCKET, Key: 'state/watermark/registry.json', Body: JSON.stringify(registry, null, 2) }));
+    }
     client.destroy();
 
-    return { bucket: LOCAL_BUCKET, s3Endpoint, secrets, campusgroups: { baseUrl, sandbox }, stop };
+    return {
+      bucket: LOCAL_BUCKET,
+      s3Endpoint,
+      secrets,
+      campusgroups: { baseUrl, sandbox },
+      watermark: { apiBaseUrl, tokenUrl, sandbox: watermarkSandbox },
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

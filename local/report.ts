@@ -1,5 +1,6 @@
 import type { ExportSummary } from '../lambdas/campusgroups/summary.js';
 import type { EntityJob } from '../lambdas/campusgroups/export.js';
+import type { ImportRun } from '../lambdas/watermark/pipeline.js';
 import type { LocalEvent } from './runner.js';
 
 export const fmtInt = (n: number) => n.toLocaleString('en-US');
@@ -17,7 +18,7 @@ export function fmtBytes(n: number): string {
 }
 
 /** Progress lines from the execution's event log, one per part written, per wait and per entity finished. */
-export function progressPrinter(write: (line: string) => void): (event: LocalEvent) => void {
+export function campusgroupsProgress(write: (line: string) => void): (event: LocalEvent) => void {
   const started = Date.now();
   const stamp = () => `${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s`;
   return (event) => {
@@ -41,7 +42,7 @@ export function progressPrinter(write: (line: string) => void): (event: LocalEve
   };
 }
 
-export function summaryTable(summary: ExportSummary): string {
+export function campusgroupsSummary(summary: ExportSummary): string {
   const lines: string[] = [];
   const range = summary.range ? ` ${summary.range.start} .. ${summary.range.end}` : '';
   lines.push(`CampusGroups export for school '${summary.school}': ${summary.mode}${range} — ${summary.status.toUpperCase()}`);
@@ -60,3 +61,54 @@ export function summaryTable(summary: ExportSummary): string {
   lines.push(`${t.succeeded} of ${t.entities} entities succeeded; ${fmtInt(t.records)} records in ${t.parts} parts (${fmtBytes(t.bytes)}).`);
   return lines.join('\n');
 }
+
+function elapsed(): () => string {
+  const started = Date.now();
+  return () => `${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s`;
+}
+
+export function watermarkProgress(write: (line: string) => void): (event: LocalEvent) => void {
+  const stamp = elapsed();
+  return (event) => {
+    const name = event.state?.name;
+    const out = event.state?.output as ImportRun | undefined;
+    if (event.type === 'StateExited' && name === 'CheckReceipt' && out) {
+      const said = { validate: 'no receipt: validating', poll: `receipt found: resuming the polling of import ${out.importId}`, done: `already imported as ${out.importId} (${out.status}); nothing sent` };
+      write(`${stamp()}  batch '${out.batch}': ${said[out.phase]}`);
+    } else if (event.type === 'StateExited' && name === 'ValidateBatch' && out) {
+      write(`${stamp()}  validated ${out.files!.length} files: ${out.files!.map((f) => `${f.name} (${f.type}, ${fmtInt(f.rows)} row${f.rows === 1 ? "" : "s"})`).join(', ')}`);
+      for (const w of out.warnings ?? []) write(`${stamp()}  warning: ${w}`);
+    } else if (event.type === 'StateExited' && name === 'ZipBatch' && out) {
+      write(`${stamp()}  zipped to ${out.zip!.key}: ${fmtBytes(out.zip!.bytes)}, sha256 ${out.zip!.sha256.slice(0, 16)}…`);
+    } else if (event.type === 'StateExited' && name === 'Authorize' && out) {
+      write(`${stamp()}  token obtained, valid until ${out.tokenExpiresAt}`);
+    } else if (event.type === 'StateExited' && name === 'SubmitImport' && out) {
+      write(`${stamp()}  submitted: import_id ${out.importId}; receipt written`);
+    } else if (event.type === 'StateRetried' && name === 'PollStatus') {
+      write(`${stamp()}  import is In Progress; polling again`);
+    }
+  };
+}
+
+export function watermarkSummary(run: ImportRun): string {
+  const lines = [`Watermark import of batch '${run.batch}': ${run.status ?? 'unknown'} — import_id ${run.importId}`];
+  if (run.files) {
+    lines.push('');
+    lines.push(`${'file'.padEnd(30)}${'type'.padEnd(24)}${'rows'.padStart(10)}`);
+    for (const f of run.files) lines.push(`${f.name.padEnd(30)}${f.type.padEnd(24)}${fmtInt(f.rows).padStart(10)}`);
+  }
+  if (run.zip) lines.push('', `ZIP ${run.zip.key}, ${fmtBytes(run.zip.bytes)}, sha256 ${run.zip.sha256}`);
+  if (run.statusMessage) lines.push(`Watermark says: ${run.statusMessage}`);
+  return lines.join('\n');
+}
+
+export interface PipelineReport {
+  progress: (write: (line: string) => void) => (event: LocalEvent) => void;
+  summary: (output: unknown) => string;
+}
+
+/** How the CLI shows each pipeline's run. */
+export const REPORTS: Record<string, PipelineReport> = {
+  'campusgroups-export': { progress: campusgroupsProgress, summary: (o) => campusgroupsSummary(o as ExportSummary) },
+  'watermark-import': { progress: watermarkProgress, summary: (o) => watermarkSummary(o as ImportRun) },
+};
