@@ -4,6 +4,8 @@ import { setLogSink } from '../../lambdas/shared/log.js';
 import { defaultConnections } from '../../local/config.js';
 import { startLocalEnvironment, type LocalEnvironment } from '../../local/environment.js';
 import type { CampusGroupsSandboxOptions } from '../../sandboxes/campusgroups/server.js';
+import type { WatermarkSandboxOptions } from '../../sandboxes/watermark/server.js';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 
 /** Every log line the handlers print during a test, to assert that no secret is ever in one. */
 export const logLines: string[] = [];
@@ -14,6 +16,21 @@ export async function startCampusGroupsEnv(sandbox: Partial<CampusGroupsSandboxO
   connections.campusgroups.sandbox = sandbox;
   const env = await startLocalEnvironment(connections);
   return { ...env, s3: new S3Client({ forcePathStyle: true }) };
+}
+
+export async function startWatermarkEnv(sandbox: Partial<WatermarkSandboxOptions> = {}): Promise<LocalEnvironment & { s3: S3Client }> {
+  setLogSink((line) => logLines.push(line));
+  const connections = defaultConnections();
+  connections.watermark.sandbox = sandbox;
+  const env = await startLocalEnvironment(connections);
+  return { ...env, s3: new S3Client({ forcePathStyle: true }) };
+}
+
+/** Drops a batch into watermark/outbox/<batch>/ with its _READY marker. */
+export async function putBatch(s3: S3Client, bucket: string, batch: string, files: Record<string, string | Uint8Array>): Promise<void> {
+  for (const [name, body] of Object.entries({ ...files, _READY: '' })) {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `watermark/outbox/${batch}/${name}`, Body: body }));
+  }
 }
 
 export async function listAll(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
