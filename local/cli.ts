@@ -24,6 +24,9 @@ Usage:
                                    [--entities a,b,...] [--window-days N] [--name <execution name>]
       Start a backfill of the deployed state machine in AWS (credentials and region from the
       usual AWS environment).
+  etl watermark registry --from <All_CSVs_SysAdmin.zip> [--out <file>]
+      Refresh the Watermark header registry from Watermark's sample templates; writes
+      lambdas/watermark/registry.json (deployed with the code) unless --out names another file.
   etl bench
       Run the benchmarks (same as npm run bench).
 
@@ -154,6 +157,33 @@ async function runBackfill(args: string[]): Promise<number> {
   }
 }
 
+async function runWatermark(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { from: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) return print(USAGE, 0);
+  if (positionals[0] !== 'registry' || positionals.length !== 1) throw new UsageError("etl watermark has one subcommand: registry");
+  if (!values.from) throw new UsageError('etl watermark registry needs --from <templates.zip>');
+  const { readFileSync, writeFileSync } = await import('node:fs');
+  const { refreshRegistry } = await import('./watermark-registry.js');
+  let zip: Buffer;
+  try {
+    zip = readFileSync(values.from);
+  } catch (error) {
+    throw new UsageError(`--from ${values.from} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  const { registry, report } = await refreshRegistry(zip, values.from.split('/').pop()!).catch((error: Error) => {
+    throw new UsageError(`--from ${values.from}: ${error.message}`);
+  });
+  const out = values.out ?? join(ROOT, 'lambdas', 'watermark', 'registry.json');
+  writeFileSync(out, `${JSON.stringify(registry, null, 2)}\n`);
+  for (const line of report) process.stdout.write(`  ${line}\n`);
+  process.stdout.write(`Wrote ${out}. Deploy it with the code, or put it at s3://<data bucket>/state/watermark/registry.json to use it at once.\n`);
+  return 0;
+}
+
 function print(text: string, code: number): number {
   process.stdout.write(`${text}\n`);
   return code;
@@ -173,6 +203,8 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'backfill':
         return await runBackfill(rest);
+      case 'watermark':
+        return await runWatermark(rest);
       case 'bench': {
         const { runBenchmarks } = await import('../bench/campusgroups-export.js');
         return await runBenchmarks(rest);
