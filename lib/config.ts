@@ -19,6 +19,15 @@ export interface DeployConfig {
     pageSize: number;
     queryReadyTimeoutSeconds: number;
   };
+  watermark: {
+    enabled: boolean;
+    /** Optional: a cron() that imports the newest _READY batch; S3 drops of _READY start runs anyway. */
+    schedule: string | null;
+    tokenUrl: string;
+    audience: string;
+    apiBaseUrl: string;
+    maxPollSeconds: number;
+  };
 }
 
 export class DeployConfigError extends Error {
@@ -37,6 +46,15 @@ const CG_DEFAULTS: DeployConfig['campusgroups'] = {
   concurrency: 4,
   pageSize: 999,
   queryReadyTimeoutSeconds: 3600,
+};
+
+const WM_DEFAULTS: DeployConfig['watermark'] = {
+  enabled: true,
+  schedule: null,
+  tokenUrl: 'https://auth.watermarkinsights.com/oauth/token',
+  audience: 'https://api.platform.watermarkinsights.com',
+  apiBaseUrl: 'https://api.platform.watermarkinsights.com',
+  maxPollSeconds: 6 * 3600,
 };
 
 /** Hours a cron() hour field can fire at: numbers, lists, ranges, steps, or `*`. */
@@ -89,7 +107,7 @@ export function parseDeployConfig(text: string, file: string): DeployConfig {
   } catch (error) {
     throw new DeployConfigError(file, '(file)', `is not valid JSON: ${(error as Error).message}`);
   }
-  const known = ['stackName', 'timeZone', 'alarmEmail', 'campusgroups'];
+  const known = ['stackName', 'timeZone', 'alarmEmail', 'campusgroups', 'watermark'];
   for (const key of Object.keys(raw)) if (!known.includes(key)) throw new DeployConfigError(file, key, `is not a known setting (known: ${known.join(', ')})`);
 
   const stackName = raw.stackName ?? 'SchoolEtlHub';
@@ -133,7 +151,27 @@ export function parseDeployConfig(text: string, file: string): DeployConfig {
     }
     (campusgroups as Record<string, unknown>)[key] = value;
   }
-  return { stackName, timeZone, ...(alarmEmail ? { alarmEmail } : {}), campusgroups };
+  const wmRaw = (raw.watermark ?? {}) as Record<string, unknown>;
+  if (typeof wmRaw !== 'object' || Array.isArray(wmRaw)) throw new DeployConfigError(file, 'watermark', 'must be an object');
+  const watermark = { ...WM_DEFAULTS };
+  for (const [key, value] of Object.entries(wmRaw)) {
+    const field = `watermark.${key}`;
+    if (!(key in WM_DEFAULTS)) throw new DeployConfigError(file, field, `is not a known setting (known: ${Object.keys(WM_DEFAULTS).join(', ')})`);
+    if (key === 'enabled') {
+      if (typeof value !== 'boolean') throw new DeployConfigError(file, field, 'must be true or false');
+    } else if (key === 'schedule') {
+      if (value !== null) {
+        if (typeof value !== 'string') throw new DeployConfigError(file, field, 'must be a cron() string or null');
+        checkSchedule(file, field, value);
+      }
+    } else if (key === 'maxPollSeconds') {
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 60 || value > 86_400) throw new DeployConfigError(file, field, `must be an integer from 60 to 86400, got ${JSON.stringify(value)}`);
+    } else if (typeof value !== 'string' || !/^https:\/\/[^\s]+$/.test(value)) {
+      throw new DeployConfigError(file, field, `must be an https URL, got ${JSON.stringify(value)}`);
+    }
+    (watermark as Record<string, unknown>)[key] = value;
+  }
+  return { stackName, timeZone, ...(alarmEmail ? { alarmEmail } : {}), campusgroups, watermark };
 }
 
 export function loadDeployConfig(file: string): DeployConfig {

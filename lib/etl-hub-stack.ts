@@ -1,4 +1,6 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -10,7 +12,8 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { DeployConfig } from './config.js';
 import { PipelineStateMachine } from './constructs/pipeline-state-machine.js';
-import { CAMPUSGROUPS_EXPORT } from './pipelines.js';
+import { CAMPUSGROUPS_EXPORT, WATERMARK_IMPORT, WATERMARK_TRIGGER_ENTRY } from './pipelines.js';
+import { bundledFunction } from './constructs/bundled-function.js';
 
 export interface EtlHubStackProps extends StackProps {
   config: DeployConfig;
@@ -21,6 +24,7 @@ export class EtlHubStack extends Stack {
   readonly bucket: s3.Bucket;
   readonly alarmTopic: sns.Topic;
   readonly campusgroups?: PipelineStateMachine;
+  watermark?: PipelineStateMachine;
 
   constructor(scope: Construct, id: string, props: EtlHubStackProps) {
     super(scope, id, props);
@@ -48,7 +52,18 @@ export class EtlHubStack extends Stack {
         { noncurrentVersionExpiration: Duration.days(90) },
       ],
       removalPolicy: RemovalPolicy.RETAIN,
+      // Object events go to EventBridge, where rules start the pipelines that wait for a drop.
+      eventBridgeEnabled: true,
     });
+
+    // eventBridgeEnabled adds CDK's own BucketNotificationsHandler to set the bucket's notification configuration.
+    const notifications = this.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
+    if (notifications) {
+      Validations.of(notifications).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: "CDK's bucket-notifications custom resource; its managed policy only writes its own logs.",
+      });
+    }
 
     const alarmKey = new kms.Key(this, 'AlarmTopicKey', {
       description: 'Encrypts the ETL hub alarm topic; CloudWatch alarms may use it to publish.',
@@ -85,35 +100,86 @@ export class EtlHubStack extends Stack {
           CAMPUSGROUPS_QUERY_READY_TIMEOUT_SECONDS: String(cg.queryReadyTimeoutSeconds),
         },
       });
-      this.nightly('CampusGroupsNightly', this.campusgroups.stateMachine, cg.schedule, config.timeZone);
+      this.schedule('CampusGroupsNightly', this.campusgroups.stateMachine, cg.schedule, config.timeZone, 'nightly', {});
       new CfnOutput(this, 'CampusGroupsStateMachineArn', { value: this.campusgroups.stateMachine.stateMachineArn });
       new CfnOutput(this, 'CampusGroupsSecretName', { value: secretName });
     }
+
+    if (config.watermark.enabled) this.watermarkImport(config);
 
     new CfnOutput(this, 'DataBucketName', { value: this.bucket.bucketName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
   }
 
+  private watermarkImport(config: DeployConfig): void {
+    const wm = config.watermark;
+    const secretName = `${this.stackName}/watermark`;
+    const secret = new secretsmanager.Secret(this, 'WatermarkSecret', {
+      secretName,
+      description: 'Watermark Bulk Import API: JSON {"clientId": "...", "clientSecret": "..."} from Data Transactions › API Management. Set after deploying.',
+    });
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'Client credentials are created in Watermark System Administration; AWS cannot rotate them. Rotate them there and put the new value here.',
+    });
+    this.watermark = new PipelineStateMachine(this, 'WatermarkImport', {
+      pipeline: WATERMARK_IMPORT,
+      bucket: this.bucket,
+      secret,
+      alarmTopic: this.alarmTopic,
+      environment: {
+        DATA_BUCKET: this.bucket.bucketName,
+        WATERMARK_SECRET_ID: secretName,
+        WATERMARK_TOKEN_URL: wm.tokenUrl,
+        WATERMARK_AUDIENCE: wm.audience,
+        WATERMARK_API_BASE_URL: wm.apiBaseUrl,
+        WATERMARK_MAX_POLL_SECONDS: String(wm.maxPollSeconds),
+      },
+    });
+    const machine = this.watermark.stateMachine;
+
+    // watermark/outbox/<batch>/_READY → EventBridge → a small Lambda that names the execution after the event.
+    const trigger = bundledFunction(this, 'WatermarkStartOnReady', {
+      entry: WATERMARK_TRIGGER_ENTRY,
+      timeoutSeconds: 30,
+      memoryMb: 128,
+      environment: { STATE_MACHINE_ARN: machine.stateMachineArn },
+    });
+    machine.grantStartExecution(trigger);
+    new events.Rule(this, 'WatermarkReadyRule', {
+      description: 'A _READY marker under watermark/outbox/<batch>/ starts watermark-import for that batch',
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: { bucket: { name: [this.bucket.bucketName] }, object: { key: [{ wildcard: 'watermark/outbox/*/_READY' }] } },
+      },
+      targets: [new eventsTargets.LambdaFunction(trigger, { retryAttempts: 4 })],
+    });
+    if (wm.schedule) this.schedule('WatermarkScheduled', machine, wm.schedule, config.timeZone, 'scheduled', { latestReady: true });
+    new CfnOutput(this, 'WatermarkStateMachineArn', { value: machine.stateMachineArn });
+    new CfnOutput(this, 'WatermarkSecretName', { value: secretName });
+  }
+
   /**
-   * A nightly EventBridge Scheduler schedule in the district's time zone. It calls
-   * StartExecution itself (the universal target) so the execution gets a name made from the
-   * scheduler's invocation id: a retried delivery of the same invocation is then a no-op.
+   * An EventBridge Scheduler schedule in the district's time zone. It calls StartExecution
+   * itself (the universal target) so the execution gets a name made from the scheduler's
+   * invocation id: a retried delivery of the same invocation is then a no-op.
    */
-  private nightly(id: string, stateMachine: sfn.StateMachine, expression: string, timeZone: string): void {
+  private schedule(id: string, stateMachine: sfn.StateMachine, expression: string, timeZone: string, namePrefix: string, input: object): void {
     const role = new iam.Role(this, `${id}Role`, {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.account } } }),
       description: `Lets EventBridge Scheduler start ${stateMachine.node.id} executions`,
     });
     stateMachine.grantStartExecution(role);
     new scheduler.CfnSchedule(this, id, {
-      description: `Nightly incremental run (${expression} ${timeZone})`,
+      description: `${stateMachine.node.scope?.node.id ?? id}: ${namePrefix} run (${expression} ${timeZone})`,
       scheduleExpression: expression,
       scheduleExpressionTimezone: timeZone,
       flexibleTimeWindow: { mode: 'OFF' },
       target: {
         arn: 'arn:aws:scheduler:::aws-sdk:sfn:startExecution',
         roleArn: role.roleArn,
-        input: JSON.stringify({ StateMachineArn: stateMachine.stateMachineArn, Name: 'nightly-<aws.scheduler.execution-id>', Input: '{}' }),
+        input: JSON.stringify({ StateMachineArn: stateMachine.stateMachineArn, Name: `${namePrefix}-<aws.scheduler.execution-id>`, Input: JSON.stringify(input) }),
         retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
       },
     });

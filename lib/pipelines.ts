@@ -110,6 +110,9 @@ export const WATERMARK_IMPORT: Pipeline = {
   ],
 };
 
+/** Not a state machine task: started by EventBridge when a _READY marker lands, it starts the machine. */
+export const WATERMARK_TRIGGER_ENTRY = 'lambdas/watermark/handlers/start-on-ready.ts';
+
 export const PIPELINES: Record<string, Pipeline> = {
   [CAMPUSGROUPS_EXPORT.name]: CAMPUSGROUPS_EXPORT,
   [WATERMARK_IMPORT.name]: WATERMARK_IMPORT,

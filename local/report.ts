@@ -91,6 +91,7 @@ export function watermarkProgress(write: (line: string) => void): (event: LocalE
 }
 
 export function watermarkSummary(run: ImportRun): string {
+  if (!run.batch) return `Watermark import: ${run.statusMessage ?? 'nothing to do'}`;
   const lines = [`Watermark import of batch '${run.batch}': ${run.status ?? 'unknown'} — import_id ${run.importId}`];
   if (run.files) {
     lines.push('');

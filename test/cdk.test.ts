@@ -40,11 +40,9 @@ describe('EtlHubStack', () => {
   });
 
   it('creates the CampusGroups secret with no value in the template, and passes only its name to the Lambdas', () => {
-    const secrets = template.findResources('AWS::SecretsManager::Secret');
-    expect(Object.values(secrets)).toHaveLength(1);
-    const secret = Object.values(secrets)[0] as { Properties: Record<string, unknown> };
-    expect(secret.Properties.SecretString).toBeUndefined();
-    expect(secret.Properties.Name).toBe('TestHub/campusgroups');
+    const secrets = Object.values(template.findResources('AWS::SecretsManager::Secret')) as Array<{ Properties: Record<string, unknown> }>;
+    expect(secrets.map((s) => s.Properties.Name).sort()).toEqual(['TestHub/campusgroups', 'TestHub/watermark']);
+    for (const secret of secrets) expect(secret.Properties.SecretString).toBeUndefined();
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
@@ -55,7 +53,7 @@ describe('EtlHubStack', () => {
 
   it('loads the state machine from the ASL file with the four functions substituted, logging without execution data', () => {
     const machines = template.findResources('AWS::StepFunctions::StateMachine');
-    const machine = Object.values(machines)[0] as { Properties: Record<string, any> };
+    const machine = Object.values(machines).find((m: any) => m.Properties.StateMachineName === 'TestHub-campusgroups-export') as { Properties: Record<string, any> };
     // The definition is the ASL file itself, shipped as an asset, byte for byte.
     const key = machine.Properties.DefinitionS3Location.Key as string;
     expect(readFileSync(join(assemblyDir, `asset.${key}`), 'utf-8')).toBe(readFileSync('statemachines/campusgroups-export.asl.json', 'utf-8'));
@@ -73,7 +71,7 @@ describe('EtlHubStack', () => {
       ScheduleExpressionTimezone: 'America/Chicago',
       Target: Match.objectLike({ Arn: 'arn:aws:scheduler:::aws-sdk:sfn:startExecution' }),
     });
-    const schedule = Object.values(template.findResources('AWS::Scheduler::Schedule'))[0] as { Properties: { Target: { Input: unknown } } };
+    const schedule = Object.values(template.findResources('AWS::Scheduler::Schedule')).find((x: any) => JSON.stringify(x).includes('nightly-')) as { Properties: { Target: { Input: unknown } } };
     expect(JSON.stringify(schedule.Properties.Target.Input)).toContain('nightly-<aws.scheduler.execution-id>');
   });
 
@@ -100,6 +98,28 @@ describe('EtlHubStack', () => {
     expect(plan).not.toContain('s3:PutObject');
   });
 
+  it('starts watermark-import when a _READY marker lands, through a Lambda that may only start that machine', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.s3'],
+        'detail-type': ['Object Created'],
+        detail: { bucket: { name: [Match.anyValue()] }, object: { key: [{ wildcard: 'watermark/outbox/*/_READY' }] } },
+      },
+    });
+    template.hasResourceProperties('Custom::S3BucketNotifications', { NotificationConfiguration: { EventBridgeConfiguration: {} } });
+    const policies = template.findResources('AWS::IAM::Policy');
+    const starter = Object.entries(policies).find(([id]) => id.startsWith('WatermarkStartOnReadyServiceRoleDefaultPolicy'))![1];
+    expect((starter as any).Properties.PolicyDocument.Statement.map((st: any) => st.Action)).toEqual(['states:StartExecution']);
+    const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine')) as any[];
+    const wm = machines.find((m) => m.Properties.StateMachineName === 'TestHub-watermark-import');
+    expect(Object.keys(wm.Properties.DefinitionSubstitutions).sort()).toEqual([
+      'AuthorizeFunctionArn', 'CheckReceiptFunctionArn', 'PollStatusFunctionArn', 'SubmitImportFunctionArn', 'ValidateBatchFunctionArn', 'ZipBatchFunctionArn',
+    ]);
+    // Only the tasks that talk to Watermark can read its secret.
+    const watermarkSecretReaders = Object.entries(policies).filter(([id, p]) => id.startsWith('WatermarkImport') && JSON.stringify(p).includes('WatermarkSecret'));
+    expect(watermarkSecretReaders.map(([id]) => id.replace(/ServiceRole.*/, '')).sort()).toEqual(['WatermarkImportAuthorize', 'WatermarkImportPollStatus', 'WatermarkImportSubmitImport']);
+  });
+
   it('passes cdk-nag AwsSolutions with every remaining finding acknowledged', () => {
     const report = new AwsSolutionsChecks(stack).validateScope(stack);
     expect(report.violations.map((v) => v.ruleName)).toEqual([]);
@@ -124,6 +144,8 @@ describe('deployment config', () => {
     [{ timeZone: 'UTC', campusgroups: { baseUrl: 'http://insecure' } }, /campusgroups.baseUrl must be an https URL/],
     [{ timeZone: 'UTC', campusgroups: { shedule: 'x' } }, /campusgroups.shedule is not a known setting/],
     [{ timeZone: 'UTC', alarmEmail: 'nobody' }, /alarmEmail must be an email address/],
+    [{ timeZone: 'UTC', watermark: { audience: 'api.platform.watermarkinsights.com' } }, /watermark.audience must be an https URL/],
+    [{ timeZone: 'UTC', watermark: { schedule: 'cron(30 2 * * ? *)' } }, /watermark.schedule 'cron\(30 2 \* \* \? \*\)' fires between 02:00 and 02:59/],
   ])('names the bad setting in %j', (config, message) => {
     expect(() => parseDeployConfig(JSON.stringify(config), 'deploy.json')).toThrow(message);
   });

@@ -35,15 +35,21 @@ export async function putJson(bucket: string, key: string, value: unknown): Prom
   );
 }
 
-export async function listKeys(bucket: string, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
+export async function listObjects(bucket: string, prefix: string): Promise<Array<{ key: string; size: number; lastModified: number }>> {
+  const out: Array<{ key: string; size: number; lastModified: number }> = [];
   let token: string | undefined;
   do {
     const res = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
-    for (const item of res.Contents ?? []) if (item.Key) keys.push(item.Key);
+    for (const item of res.Contents ?? []) {
+      if (item.Key) out.push({ key: item.Key, size: item.Size ?? 0, lastModified: item.LastModified?.getTime() ?? 0 });
+    }
     token = res.IsTruncated ? res.NextContinuationToken : undefined;
   } while (token);
-  return keys;
+  return out;
+}
+
+export async function listKeys(bucket: string, prefix: string): Promise<string[]> {
+  return (await listObjects(bucket, prefix)).map((o) => o.key);
 }
 
 export async function deleteKeys(bucket: string, keys: string[]): Promise<void> {

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { InvalidInputError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
-import { deleteKeys, getJson, putJson, s3 } from '../shared/s3.js';
+import { deleteKeys, getJson, listObjects, putJson, s3 } from '../shared/s3.js';
 import type { WatermarkApi } from './api.js';
 import { checkBatchName, loadRegistry, receiptKey, validateBatch, zipBatch, type BatchFile, type ZipInfo } from './batch.js';
 import { ImportInProgressError, ImportStuckError, SubmitUncertainError } from './errors.js';
@@ -44,20 +44,43 @@ export interface Receipt {
 
 const FINAL = new Set(['Completed', 'Failed']);
 
-export function startRun(input: unknown, runId: string, defaultMaxPollSeconds: number): Omit<ImportRun, 'phase'> {
+export interface StartRequest {
+  batch?: string;
+  latestReady?: boolean;
+  force?: boolean;
+  maxPollSeconds?: number;
+}
+
+/** The input: {"batch": "<folder>"}, or {"latestReady": true} (for schedules) for the newest batch with a _READY marker. */
+export async function startRun(input: unknown, runId: string, defaultMaxPollSeconds: number, bucket: string): Promise<Omit<ImportRun, 'phase'> | undefined> {
   if (!input || typeof input !== 'object' || Array.isArray(input)) throw new InvalidInputError(`The input must be a JSON object like {"batch": "2026-09-01"}, got ${JSON.stringify(input)}`);
-  const { batch, force, maxPollSeconds, ...rest } = input as Record<string, unknown>;
+  const { batch: given, latestReady, force, maxPollSeconds, ...rest } = input as Record<string, unknown>;
   const unknown = Object.keys(rest);
-  if (unknown.length > 0) throw new InvalidInputError(`Unknown input field '${unknown[0]}' (known: batch, force, maxPollSeconds)`);
+  if (unknown.length > 0) throw new InvalidInputError(`Unknown input field '${unknown[0]}' (known: batch, latestReady, force, maxPollSeconds)`);
+  if ((given === undefined) === (latestReady !== true)) throw new InvalidInputError('Give either "batch": "<folder under watermark/outbox/>" or "latestReady": true');
+  const batch = given ?? (await latestReadyBatch(bucket));
+  if (batch === undefined) return undefined;
   if (force !== undefined && typeof force !== 'boolean') throw new InvalidInputError(`force must be true or false, got ${JSON.stringify(force)}`);
   if (maxPollSeconds !== undefined && (typeof maxPollSeconds !== 'number' || !Number.isInteger(maxPollSeconds) || maxPollSeconds < 1)) {
     throw new InvalidInputError(`maxPollSeconds must be a positive integer, got ${JSON.stringify(maxPollSeconds)}`);
   }
-  return { batch: checkBatchName(batch), force: force ?? false, maxPollSeconds: (maxPollSeconds as number | undefined) ?? defaultMaxPollSeconds, runId };
+  return { batch: checkBatchName(batch), force: (force as boolean | undefined) ?? false, maxPollSeconds: (maxPollSeconds as number | undefined) ?? defaultMaxPollSeconds, runId };
+}
+
+/** The newest batch whose _READY marker is there and which has no receipt yet. */
+async function latestReadyBatch(bucket: string): Promise<string | undefined> {
+  const markers = (await listObjects(bucket, 'watermark/outbox/')).filter((o) => /^watermark\/outbox\/[^/]+\/_READY$/.test(o.key));
+  markers.sort((a, b) => b.lastModified - a.lastModified);
+  for (const marker of markers) {
+    const batch = marker.key.split('/')[2]!;
+    if (!(await getJson<Receipt>(bucket, receiptKey(batch)))) return batch;
+  }
+  return undefined;
 }
 
 /** A batch with a receipt is never imported again unless forced: its import is polled (or its outcome reported). */
-export async function checkReceipt(run: Omit<ImportRun, 'phase'>, bucket: string): Promise<ImportRun> {
+export async function checkReceipt(run: Omit<ImportRun, 'phase'> | undefined, bucket: string, runId: string): Promise<ImportRun> {
+  if (!run) return { batch: '', force: false, maxPollSeconds: 0, runId, phase: 'done', statusMessage: 'No batch is ready: every _READY batch already has a receipt' };
   const receipt = await getJson<Receipt>(bucket, receiptKey(run.batch));
   if (!receipt || run.force) return { ...run, phase: 'validate' };
   if (!receipt.importId) {

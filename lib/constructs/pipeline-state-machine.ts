@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -11,8 +11,8 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { Pipeline } from '../pipelines.js';
+import { bundledFunction, PROJECT_ROOT } from './bundled-function.js';
 
-export const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
 
 export interface PipelineStateMachineProps {
   pipeline: Pipeline;
@@ -39,31 +39,7 @@ export class PipelineStateMachine extends Construct {
 
     for (const spec of pipeline.functions) {
       const name = spec.substitution.replace(/FunctionArn$/, '');
-      const logGroup = new logs.LogGroup(this, `${name}Logs`, { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY });
-      const fn = new NodejsFunction(this, name, {
-        entry: join(PROJECT_ROOT, spec.entry),
-        handler: 'handler',
-        runtime: lambda.Runtime.NODEJS_24_X,
-        architecture: lambda.Architecture.ARM_64,
-        memorySize: spec.memoryMb,
-        timeout: Duration.seconds(spec.timeoutSeconds),
-        logGroup,
-        projectRoot: PROJECT_ROOT,
-        depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
-        environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
-        bundling: {
-          format: OutputFormat.ESM,
-          target: 'node22',
-          minify: true,
-          sourceMap: true,
-          mainFields: ['module', 'main'],
-          // ESM bundles of CommonJS dependencies need a require().
-          banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-          forceDockerBundling: false,
-          // Bundle our pinned SDK (lib-storage included) rather than rely on the runtime's copy.
-          externalModules: [],
-        },
-      });
+      const fn = bundledFunction(this, name, { entry: spec.entry, timeoutSeconds: spec.timeoutSeconds, memoryMb: spec.memoryMb, environment: props.environment });
       this.functions[name] = fn;
       substitutions[spec.substitution] = fn.functionArn;
 
@@ -74,10 +50,6 @@ export class PipelineStateMachine extends Construct {
       for (const pattern of spec.access.readData ?? []) bucket.grantRead(fn, pattern);
       for (const pattern of spec.access.writeData ?? []) bucket.grantPut(fn, pattern);
       for (const pattern of spec.access.deleteData ?? []) bucket.grantDelete(fn, pattern);
-      Validations.of(fn).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason: 'The AWS managed basic execution role only lets the function write its own CloudWatch Logs.',
-      });
       const bucketId = Stack.of(this).getLogicalId(bucket.node.defaultChild as s3.CfnBucket);
       for (const pattern of [...(spec.access.readData ?? []), ...(spec.access.writeData ?? []), ...(spec.access.deleteData ?? [])]) {
         Validations.of(fn).acknowledge({

@@ -82,3 +82,15 @@ describe('header registry', () => {
     expect(SEED_REGISTRY.types.find((t) => t.type === 'roles')?.columns).toEqual(['person_id', 'product', 'roles']);
   });
 });
+
+describe('the _READY trigger', () => {
+  it('names the execution after the S3 event, so a redelivered event starts nothing new', async () => {
+    const { readyEventToExecution } = await import('../../lambdas/watermark/trigger.js');
+    const event = { detail: { bucket: { name: 'b' }, object: { key: 'watermark/outbox/2026-11-22/_READY', sequencer: '0066AB' } } };
+    const a = readyEventToExecution(event);
+    expect(a).toEqual({ name: expect.stringMatching(/^ready-2026-11-22-[0-9a-f]{12}$/), input: { batch: '2026-11-22' } });
+    expect(readyEventToExecution(structuredClone(event))).toEqual(a);
+    expect(readyEventToExecution({ detail: { object: { key: 'watermark/outbox/2026-11-22/_READY', sequencer: '0066AC' } } })!.name).not.toBe(a!.name);
+    expect(readyEventToExecution({ detail: { object: { key: 'watermark/outbox/2026-11-22/person.csv' } } })).toBeUndefined();
+  });
+});

@@ -173,6 +173,18 @@ describe('watermark-import through the local runtime', () => {
     expect(importsOf(batch)).toHaveLength(1);
   });
 
+  it('imports the newest ready batch when started by a schedule with latestReady', async () => {
+    const batch = nextBatch();
+    await new Promise((r) => setTimeout(r, 1100));
+    await putBatch(env.s3, env.bucket, batch, { 'roles.csv': good['roles.csv']! });
+    const run = await runPipeline('watermark-import', { latestReady: true });
+    expect(run.status, run.cause).toBe('SUCCEEDED');
+    expect((run.output as ImportRun).batch).toBe(batch);
+    expect(importsOf(batch)).toHaveLength(1);
+    const both = await runPipeline('watermark-import', { latestReady: true, batch });
+    expect(both.error).toBe('Etl.InvalidInput');
+  });
+
   it('says what to check when the client id and secret are swapped', async () => {
     const batch = nextBatch();
     await putBatch(env.s3, env.bucket, batch, { 'roles.csv': good['roles.csv']! });

@@ -10,5 +10,5 @@ interface Event {
 }
 
 export const handler = middy(async (event: Event): Promise<ImportRun> =>
-  checkReceipt(startRun(event.input, event.executionName, config.maxPollSeconds), config.bucket),
+  checkReceipt(await startRun(event.input, event.executionName, config.maxPollSeconds, config.bucket), config.bucket, event.executionName),
 );

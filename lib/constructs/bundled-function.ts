@@ -1,0 +1,49 @@
+import { join } from 'node:path';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+
+export const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
+
+/**
+ * A handler from lambdas/, bundled by the local esbuild into one ESM file with our pinned
+ * SDK, on arm64 and the current Node runtime, with its own log group.
+ */
+export function bundledFunction(
+  scope: Construct,
+  id: string,
+  props: { entry: string; timeoutSeconds: number; memoryMb: number; environment: Record<string, string> },
+): NodejsFunction {
+  const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY });
+  const fn = new NodejsFunction(scope, id, {
+    entry: join(PROJECT_ROOT, props.entry),
+    handler: 'handler',
+    runtime: lambda.Runtime.NODEJS_24_X,
+    architecture: lambda.Architecture.ARM_64,
+    memorySize: props.memoryMb,
+    timeout: Duration.seconds(props.timeoutSeconds),
+    logGroup,
+    projectRoot: PROJECT_ROOT,
+    depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+    environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+    bundling: {
+      format: OutputFormat.ESM,
+      target: 'node22',
+      minify: true,
+      sourceMap: true,
+      mainFields: ['module', 'main'],
+      // ESM bundles of CommonJS dependencies need a require().
+      banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+      forceDockerBundling: false,
+      // Bundle our pinned SDK (lib-storage included) rather than rely on the runtime's copy.
+      externalModules: [],
+    },
+  });
+  Validations.of(fn).acknowledge({
+    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    reason: 'The AWS managed basic execution role only lets the function write its own CloudWatch Logs.',
+  });
+  return fn;
+}
