@@ -43,10 +43,14 @@ const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFracti
  * a baseline client in the same run, reported as ratios; peak memory at 100k and 1M records;
  * state transitions of a nightly run and what they cost.
  */
-export async function runBenchmarks(_args: string[]): Promise<number> {
+export async function runBenchmarks(args: string[]): Promise<number> {
   setLogSink(() => undefined);
   const results: Record<string, unknown> = {};
   const say = (line = '') => process.stdout.write(`${line}\n`);
+  // `etl bench [campusgroups-export|watermark-import]`: one pipeline's benchmark, or all.
+  const only = args[0];
+  if (only && only !== 'campusgroups-export' && only !== 'watermark-import') throw new Error(`No benchmark for '${only}'`);
+  if (only !== 'watermark-import') {
   say('CampusGroups export benchmark (2-core machine; sandbox and s3rver on loopback; each measurement in its own process)');
 
   for (const total of [100_000, 1_000_000]) {
@@ -106,10 +110,18 @@ export async function runBenchmarks(_args: string[]): Promise<number> {
     await env.stop();
   }
 
+  }
   const dir = join(ROOT, '.local', 'bench');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'campusgroups-export.json'), `${JSON.stringify(results, null, 2)}\n`);
+  if (only !== 'watermark-import') writeFileSync(join(dir, 'campusgroups-export.json'), `${JSON.stringify(results, null, 2)}\n`);
+
+  if (!only || only === 'watermark-import') {
+    say();
+    say('Watermark import benchmark (zip and upload against `zip` and `curl` in the same run)');
+    const { benchWatermark } = await import('./watermark-import.js');
+    writeFileSync(join(dir, 'watermark-import.json'), `${JSON.stringify(await benchWatermark(say), null, 2)}\n`);
+  }
   say();
-  say(`Figures saved to .local/bench/campusgroups-export.json`);
+  say(`Figures saved to .local/bench/`);
   return 0;
 }
