@@ -51,6 +51,17 @@ describe('etl CLI', () => {
     expect(JSON.parse(res.stdout.trim().split('\n').at(-1)!)).toMatchObject({ status: 'FAILED', error: 'CampusGroups.AuthenticationFailed' });
   });
 
+  it('runs watermark-import locally and fails, exit 1, naming a batch that has no files', () => {
+    const res = etl('local', 'watermark-import', '--input', '{"batch":"2026-11-22"}');
+    expect(res.code).toBe(1);
+    expect(res.stdout).toContain('error: Watermark.ValidationFailed');
+    expect(res.stdout).toMatch(/cause: Batch '2026-11-22' has no files under s3:\/\/etl-hub-local-data\/watermark\/outbox\/2026-11-22\/; nothing was sent to Watermark/);
+    const bad = etl('local', 'watermark-import', '--input', '{"batch":"../etc"}');
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain('error: Etl.InvalidInput');
+    expect(bad.stdout).toContain('batch must be a folder name under watermark/outbox/');
+  });
+
   it.each([
     [['local'], /takes exactly one pipeline name/],
     [['local', 'nope'], /Unknown pipeline 'nope'/],
@@ -58,6 +69,7 @@ describe('etl CLI', () => {
     [['local', 'campusgroups-export', '--bogus'], /Unknown option '--bogus'/],
     [['frobnicate'], /Unknown command 'frobnicate'/],
     [['backfill', 'campusgroups-export', '--from', '2025-01-01'], /needs --from and --to/],
+    [['watermark', 'registry'], /needs --from/],
   ])('exits 2 on bad usage: %j', (args, message) => {
     const res = etl(...args);
     expect(res.code).toBe(2);
