@@ -17,7 +17,8 @@ Usage:
       embedded S3 (or AWS_ENDPOINT_URL_S3), a local Secrets Manager and the vendor sandbox
       (or the base URL in --config). Pipelines: ${Object.keys(PIPELINES).join(', ')}.
   etl sandbox [--config <file>]
-      Start the vendor sandboxes alone and print their URLs; Ctrl-C stops them.
+      Start the vendor sandboxes alone (CampusGroups on port 4010, Watermark on 4020 when
+      free) and print their URLs; Ctrl-C stops them.
   etl demo
       Start everything embedded, run every pipeline end to end and show what landed where.
   etl backfill campusgroups-export --from <date> --to <date> --state-machine-arn <arn>
@@ -98,20 +99,28 @@ async function runSandbox(args: string[]): Promise<number> {
   if (values.help) return print(USAGE, 0);
   const connections: LocalConnections = loadConfigFile(values.config);
   const { CampusGroupsSandbox, SANDBOX_SECRET } = await import('../sandboxes/campusgroups/server.js');
-  const cg = new CampusGroupsSandbox({ school: connections.campusgroups.schoolCode, apiSecret: connections.campusgroups.apiSecret, port: 4010 });
-  const url = await cg.start().catch(async () => {
-    const fallback = new CampusGroupsSandbox({ school: connections.campusgroups.schoolCode, apiSecret: connections.campusgroups.apiSecret });
-    return fallback.start();
-  });
-  // The built-in credential is an obviously fake one and safe to show; one from a config file is not shown.
-  const shown = connections.campusgroups.apiSecret === SANDBOX_SECRET ? SANDBOX_SECRET : `<apiSecret from ${values.config}>`;
+  const { WatermarkSandbox, SANDBOX_CLIENT_SECRET } = await import('../sandboxes/watermark/server.js');
+  const cgOptions = { school: connections.campusgroups.schoolCode, apiSecret: connections.campusgroups.apiSecret };
+  const wmOptions = { clientId: connections.watermark.clientId, clientSecret: connections.watermark.clientSecret };
+  // The usual ports when free, any free port otherwise.
+  let cg = new CampusGroupsSandbox({ ...cgOptions, port: 4010 });
+  const url = await cg.start().catch(async () => (cg = new CampusGroupsSandbox(cgOptions)).start());
+  let wm = new WatermarkSandbox({ ...wmOptions, port: 4020 });
+  const wmUrl = await wm.start().catch(async () => (wm = new WatermarkSandbox(wmOptions)).start());
+  // The built-in credentials are obviously fake and safe to show; ones from a config file are not shown.
+  const cgSecret = connections.campusgroups.apiSecret === SANDBOX_SECRET ? SANDBOX_SECRET : `<apiSecret from ${values.config}>`;
+  const wmSecret = connections.watermark.clientSecret === SANDBOX_CLIENT_SECRET ? SANDBOX_CLIENT_SECRET : `<clientSecret from ${values.config}>`;
   process.stdout.write(
     `CampusGroups sandbox: ${url}\n` +
-      `  try: curl -s -X POST -H 'X-CG-School: ${connections.campusgroups.schoolCode}' -H 'X-CG-API-Secret: ${shown}' '${url}/events?updatedStart=2025-01-01&updatedEnd=2030-01-01'\n` +
+      `  try: curl -s -X POST -H 'X-CG-School: ${connections.campusgroups.schoolCode}' -H 'X-CG-API-Secret: ${cgSecret}' '${url}/events?updatedStart=2025-01-01&updatedEnd=2030-01-01'\n` +
       `  then: curl -s -H … '${url}/events?queryId=<queryId>&size=5'   (202 while the query runs, then 200 with Results and NextToken)\n` +
+      `Watermark sandbox: ${wmUrl}\n` +
+      `  try: curl -s ${wm.tokenUrl} -d grant_type=client_credentials -d client_id=${connections.watermark.clientId} -d client_secret=${wmSecret} -d audience=https://api.platform.watermarkinsights.com\n` +
+      `  then: curl -s -H 'Authorization: Bearer <access_token>' -F filename=@batch.zip ${wmUrl}/v1/import/data\n` +
       'Ctrl-C stops.\n',
   );
   await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  await Promise.all([cg.stop(), wm.stop()]);
   return 0;
 }
 

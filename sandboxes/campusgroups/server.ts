@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isEntity } from '../../lambdas/campusgroups/entities.js';
 import { FaultPlan, NO_FAULTS, type FaultKind, type FaultOptions } from '../faults.js';
+import { close, listen, sendJson } from '../http.js';
 import { indexRange, recordAt, type DataShape } from './data.js';
 
 /**
@@ -95,21 +95,19 @@ export class CampusGroupsSandbox {
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
-        if (!res.headersSent) this.json(res, 500, { message: String(error) });
+        if (!res.headersSent) sendJson(res, 500, { message: String(error) });
         else res.destroy();
       });
     });
     this.server.keepAliveTimeout = 5000;
-    await new Promise<void>((resolve) => this.server!.listen(this.options.port, this.options.host, resolve));
-    const { port } = this.server.address() as AddressInfo;
+    const port = await listen(this.server, this.options.host, this.options.port);
     this.baseUrl = `http://${this.options.host}:${port}/data/v1`;
     return this.baseUrl;
   }
 
   async stop(): Promise<void> {
     if (!this.server) return;
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    await close(this.server);
     this.server = undefined;
   }
 
@@ -126,17 +124,11 @@ export class CampusGroupsSandbox {
     return Array.from({ length: hi - lo }, (_, k) => lo + k + 1);
   }
 
-  private json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-    const text = JSON.stringify(body);
-    res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
-    res.end(text);
-  }
-
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sandbox');
     if (url.pathname === '/_sandbox/stats') {
       const served = this.requests.reduce((n, r) => n + (r.records ?? 0), 0);
-      return this.json(res, 200, { requests: this.requests.length, recordsServed: served });
+      return sendJson(res, 200, { requests: this.requests.length, recordsServed: served });
     }
     const match = /^\/data\/v1\/([a-z_]+)\/?$/.exec(url.pathname);
     const entity = match?.[1] ?? '';
@@ -144,7 +136,7 @@ export class CampusGroupsSandbox {
     this.requests.push(record);
     const reply = (status: number, body: unknown, headers?: Record<string, string>) => {
       record.status = status;
-      this.json(res, status, body, headers);
+      sendJson(res, status, body, headers);
     };
 
     if (!match || !isEntity(entity)) return reply(404, { message: `Unknown endpoint ${url.pathname}` });

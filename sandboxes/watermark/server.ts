@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -9,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import busboy from 'busboy';
 import yauzl from 'yauzl';
 import { FaultPlan, NO_FAULTS, type FaultKind, type FaultOptions } from '../faults.js';
+import { close, listen, sendJson } from '../http.js';
 import { classify } from './templates.js';
 
 /**
@@ -89,19 +89,17 @@ export class WatermarkSandbox {
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
-        if (!res.headersSent) this.json(res, 500, { message: String(error) });
+        if (!res.headersSent) sendJson(res, 500, { message: String(error) });
         else res.destroy();
       });
     });
-    await new Promise<void>((resolve) => this.server!.listen(this.options.port, this.options.host, resolve));
-    this.url = `http://${this.options.host}:${(this.server.address() as AddressInfo).port}`;
+    this.url = `http://${this.options.host}:${await listen(this.server, this.options.host, this.options.port)}`;
     return this.url;
   }
 
   async stop(): Promise<void> {
     if (this.server) {
-      this.server.closeAllConnections();
-      await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+      await close(this.server);
       this.server = undefined;
     }
     rmSync(this.dir, { recursive: true, force: true });
@@ -118,12 +116,6 @@ export class WatermarkSandbox {
     for (const token of this.tokens.keys()) this.tokens.set(token, 0);
   }
 
-  private json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-    const text = JSON.stringify(body);
-    res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
-    res.end(text);
-  }
-
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const record: WatermarkRequest = { method: req.method ?? '', path: url.pathname, status: 0 };
@@ -131,7 +123,7 @@ export class WatermarkSandbox {
     const reply = (status: number, body: unknown, headers?: Record<string, string>) => {
       record.status = status;
       if (!req.complete) req.resume();
-      this.json(res, status, body, headers);
+      sendJson(res, status, body, headers);
     };
 
     const fault = this.faults.next();
