@@ -6,7 +6,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import archiver from 'archiver';
 import { InvalidInputError } from '../shared/errors.js';
 import { getJson, listKeys, s3 } from '../shared/s3.js';
-import { CsvChecker, type CsvProblem } from './csv.js';
+import { CsvChecker, type CsvProblem } from '../shared/csv.js';
 import { ValidationFailedError } from './errors.js';
 import { matchHeader, SEED_REGISTRY, validateRegistry, type Registry } from './registry.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkCsv } from '../../lambdas/watermark/csv.js';
+import { checkCsv } from '../../lambdas/shared/csv.js';
 import { matchHeader, SEED_REGISTRY, type Registry } from '../../lambdas/watermark/registry.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);

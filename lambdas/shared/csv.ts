@@ -27,6 +27,9 @@ const enum S {
 }
 
 export class CsvChecker {
+  /** Called with every data row (not the header) and the line it starts on, for checks of the values. */
+  constructor(private readonly onRow?: (row: string[], line: number, header: string[]) => void) {}
+
   private readonly decoder = new TextDecoder('utf-8', { fatal: false });
   // UTF-8 validation runs on bytes, before decoding, so a bad byte is reported with its line.
   private utf8Need = 0;
@@ -50,7 +53,8 @@ export class CsvChecker {
   private more = 0;
   private pendingBlank = 0;
 
-  private problem(p: CsvProblem): void {
+  /** Also for the row checks of a caller, so their problems share the list and its limit. */
+  problem(p: CsvProblem): void {
     if (this.problems.length < MAX_PROBLEMS) this.problems.push(p);
     else this.more++;
   }
@@ -196,6 +200,8 @@ export class CsvChecker {
     this.rows++;
     if (record.length !== this.header.length) {
       this.problem({ line, message: `has ${record.length} field${record.length === 1 ? '' : 's'}; the header has ${this.header.length}` });
+    } else {
+      this.onRow?.(record, line, this.header);
     }
   }
 
