@@ -12,7 +12,7 @@ export interface PipelineFunction {
   timeoutSeconds: number;
   memoryMb: number;
   /** What it may touch, for least-privilege grants. */
-  access: { secret?: boolean; readData?: string[]; writeData?: string[]; deleteData?: string[] };
+  access: { secret?: boolean; transfer?: boolean; readData?: string[]; writeData?: string[]; deleteData?: string[] };
 }
 
 export interface Pipeline {
@@ -110,10 +110,37 @@ export const WATERMARK_IMPORT: Pipeline = {
   ],
 };
 
+const sg = (name: string, file: string, timeoutSeconds: number, access: PipelineFunction['access'], memoryMb = 256): PipelineFunction => ({
+  substitution: `${name}FunctionArn`,
+  entry: `lambdas/samegoal/handlers/${file}.ts`,
+  timeoutSeconds,
+  memoryMb,
+  access,
+});
+
+export const SAMEGOAL_DELIVERY: Pipeline = {
+  name: 'samegoal-delivery',
+  asl: 'statemachines/samegoal-delivery.asl.json',
+  functions: [
+    sg('PrepareDelivery', 'prepare-delivery', 540, {
+      readData: ['samegoal/outbox/*', 'state/samegoal/*'],
+      writeData: ['samegoal/staging/*'],
+    }, 512),
+    sg('MakeEpochDir', 'make-epoch-dir', 60, { secret: true }),
+    sg('StartTransfers', 'start-transfers', 60, { transfer: true }),
+    sg('CheckTransfers', 'check-transfers', 60, { transfer: true }),
+    sg('VerifyDelivery', 'verify-delivery', 240, { secret: true }),
+    sg('DeliverDirect', 'deliver-direct', 840, { secret: true, readData: ['samegoal/outbox/*', 'samegoal/staging/*'] }, 512),
+    sg('RecordDelivery', 'record-delivery', 30, { writeData: ['state/samegoal/*'] }),
+    sg('ReportFailure', 'report-failure', 60, { secret: true }),
+  ],
+};
+
 /** Not a state machine task: started by EventBridge when a _READY marker lands, it starts the machine. */
 export const WATERMARK_TRIGGER_ENTRY = 'lambdas/watermark/handlers/start-on-ready.ts';
 
 export const PIPELINES: Record<string, Pipeline> = {
   [CAMPUSGROUPS_EXPORT.name]: CAMPUSGROUPS_EXPORT,
   [WATERMARK_IMPORT.name]: WATERMARK_IMPORT,
+  [SAMEGOAL_DELIVERY.name]: SAMEGOAL_DELIVERY,
 };

@@ -5,12 +5,16 @@ import { CampusGroupsSandbox, type CampusGroupsSandboxOptions } from '../sandbox
 import { templatesZip } from '../sandboxes/watermark/templates.js';
 import { WATERMARK_AUDIENCE, WatermarkSandbox, type WatermarkSandboxOptions } from '../sandboxes/watermark/server.js';
 import { refreshRegistry } from './watermark-registry.js';
+import { SFTP_SANDBOX_PASSWORD, SFTP_SANDBOX_USER, SftpSandbox } from '../sandboxes/samegoal/sftp-server.js';
+import { LocalTransfer } from './transfer.js';
 import { LocalSecretsManager } from './secrets-manager.js';
 import { startLocalS3, type LocalS3 } from './s3.js';
 
 export const LOCAL_BUCKET = 'etl-hub-local-data';
 export const CAMPUSGROUPS_SECRET_ID = 'etl-hub/campusgroups';
 export const WATERMARK_SECRET_ID = 'etl-hub/watermark';
+export const SAMEGOAL_SECRET_ID = 'etl-hub/samegoal-sftp';
+export const LOCAL_CONNECTOR_ID = 'c-0123456789abcdef0';
 
 /** Where the local runtime points each connection; a config file can aim it at any compatible server. */
 export interface LocalConnections {
@@ -31,6 +35,7 @@ export interface LocalEnvironment {
   secrets: LocalSecretsManager;
   campusgroups: { baseUrl: string; sandbox?: CampusGroupsSandbox };
   watermark: { apiBaseUrl: string; tokenUrl: string; sandbox?: WatermarkSandbox };
+  samegoal: { sftp: SftpSandbox; transfer: LocalTransfer; root: string };
   stop(): Promise<void>;
 }
 
@@ -86,6 +91,20 @@ export async function startLocalEnvironment(connections: LocalConnections, optio
     }
     if (!tokenUrl) throw new Error('watermark.tokenUrl is needed when watermark.apiBaseUrl is set');
 
+    // SameGoal: an SFTP server over a folder, and a local Transfer endpoint whose connector logs in with the same secret.
+    const sftpRoot = mkdtempSync(join(tmpdir(), 'samegoal-sftp-'));
+    const sftp = new SftpSandbox({ root: sftpRoot });
+    await sftp.start();
+    stops.push(async () => {
+      await sftp.stop();
+      rmSync(sftpRoot, { recursive: true, force: true });
+    });
+    secrets.set(SAMEGOAL_SECRET_ID, { Username: SFTP_SANDBOX_USER, Password: SFTP_SANDBOX_PASSWORD });
+    const transfer = new LocalTransfer();
+    transfer.addConnector({ connectorId: LOCAL_CONNECTOR_ID, url: sftp.url, secretId: SAMEGOAL_SECRET_ID, trustedHostKeys: [sftp.hostPublicKey] });
+    await transfer.start();
+    stops.push(() => transfer.stop());
+
     const settings: Record<string, string> = {
       AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
       AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'S3RVER',
@@ -103,6 +122,13 @@ export async function startLocalEnvironment(connections: LocalConnections, optio
       WATERMARK_API_BASE_URL: apiBaseUrl,
       WATERMARK_TOKEN_URL: tokenUrl,
       WATERMARK_AUDIENCE: wm.audience ?? WATERMARK_AUDIENCE,
+      AWS_ENDPOINT_URL_TRANSFER: transfer.endpoint,
+      SAMEGOAL_SECRET_ID,
+      SAMEGOAL_SFTP_URL: sftp.url,
+      SAMEGOAL_TRUSTED_HOST_KEYS: sftp.hostPublicKey,
+      SAMEGOAL_CONNECTOR_ID: LOCAL_CONNECTOR_ID,
+      SAMEGOAL_TRANSPORT: process.env.SAMEGOAL_TRANSPORT ?? 'connector',
+      SAMEGOAL_TIME_ZONE: process.env.SAMEGOAL_TIME_ZONE ?? 'America/Chicago',
       // Shortened waits: the local runtime is for seeing the whole flow in seconds.
       HTTP_RETRY_BASE_MS: process.env.HTTP_RETRY_BASE_MS ?? '20',
       HTTP_RETRY_MAX_MS: process.env.HTTP_RETRY_MAX_MS ?? '200',
@@ -138,6 +164,7 @@ export async function startLocalEnvironment(connections: LocalConnections, optio
       secrets,
       campusgroups: { baseUrl, sandbox },
       watermark: { apiBaseUrl, tokenUrl, sandbox: watermarkSandbox },
+      samegoal: { sftp, transfer, root: sftpRoot },
       stop,
     };
   } catch (error) {

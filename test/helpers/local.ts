@@ -26,10 +26,10 @@ export async function startWatermarkEnv(sandbox: Partial<WatermarkSandboxOptions
   return { ...env, s3: new S3Client({ forcePathStyle: true }) };
 }
 
-/** Drops a batch into watermark/outbox/<batch>/ with its _READY marker. */
-export async function putBatch(s3: S3Client, bucket: string, batch: string, files: Record<string, string | Uint8Array>): Promise<void> {
+/** Drops a batch into <pipeline>/outbox/<batch>/ with its _READY marker. */
+export async function putBatch(s3: S3Client, bucket: string, batch: string, files: Record<string, string | Uint8Array>, vendor = 'watermark'): Promise<void> {
   for (const [name, body] of Object.entries({ ...files, _READY: '' })) {
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `watermark/outbox/${batch}/${name}`, Body: body }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${vendor}/outbox/${batch}/${name}`, Body: body }));
   }
 }
 

@@ -1,0 +1,4 @@
+import { makeEpochDir, type Delivery } from '../delivery.js';
+import { config, withSftpSecret } from './common.js';
+
+export const handler = withSftpSecret((d: Delivery, secret) => makeEpochDir(d, config, secret));
