@@ -1,14 +1,21 @@
-import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { setLogSink } from '../lambdas/shared/log.js';
 import { sampleBatch } from '../sandboxes/watermark/sample-batch.js';
+import { sampleDelivery } from '../sandboxes/samegoal/sample-batch.js';
 import { defaultConnections } from './config.js';
 import { startLocalEnvironment } from './environment.js';
 import { fmtBytes, REPORTS } from './report.js';
 import { ROOT, runPipeline } from './runner.js';
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
+
+function listTree(dir: string, prefix = '/upload'): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? listTree(join(dir, e.name), `${prefix}/${e.name}`) : [`${prefix}/${e.name}`],
+  );
+}
 
 interface Step {
   title: string;
@@ -41,11 +48,12 @@ export async function runDemo(): Promise<number> {
   connections.watermark.sandbox = { pollsBeforeDone: 3 };
   const env = await startLocalEnvironment(connections, { dataDir });
   const s3 = new S3Client({ forcePathStyle: true });
-  const putBatch = async (batch: string, files: Record<string, string>) => {
+  const putBatch = async (batch: string, files: Record<string, string>, vendor = 'watermark') => {
     for (const [name, body] of Object.entries({ ...files, _READY: '' })) {
-      await s3.send(new PutObjectCommand({ Bucket: env.bucket, Key: `watermark/outbox/${batch}/${name}`, Body: body }));
+      await s3.send(new PutObjectCommand({ Bucket: env.bucket, Key: `${vendor}/outbox/${batch}/${name}`, Body: body, ...(body.length === 0 ? { ContentLength: 0 } : {}) }));
     }
   };
+  const students = sampleDelivery(1500);
   const today = new Date(now).toISOString().slice(0, 10);
   const good = sampleBatch(2000);
 
@@ -81,6 +89,24 @@ export async function runDemo(): Promise<number> {
             'roles.csv': good['roles.csv']!,
           }),
       },
+      {
+        title: `samegoal-delivery: tonight's demographics (students.csv, guardians.csv) into a new epoch directory, COMPLETE last`,
+        pipeline: 'samegoal-delivery',
+        input: { batch: today },
+        expect: 'SUCCEEDED',
+        before: () => putBatch(today, students, 'samegoal'),
+      },
+      {
+        title: 'samegoal-delivery: a batch that lost 40% of its guardians, stopped before anything is sent',
+        pipeline: 'samegoal-delivery',
+        input: { batch: `${today}-short` },
+        expect: 'FAILED',
+        before: () =>
+          putBatch(`${today}-short`, {
+            'students.csv': students['students.csv']!,
+            'guardians.csv': `${students['guardians.csv']!.split('\r\n').slice(0, 901).join('\r\n')}\r\n`,
+          }, 'samegoal'),
+      },
     ];
     for (const [i, step] of steps.entries()) {
       say();
@@ -98,6 +124,7 @@ export async function runDemo(): Promise<number> {
     say();
     say(`Watermark received ${env.watermark.sandbox!.imports.length} import(s): ${env.watermark.sandbox!.imports.map((i) => `${i.fileName} (${i.files.length} files)`).join(', ')}`);
 
+    say(`SameGoal's SFTP server now holds: ${listTree(join(env.samegoal.root, 'upload')).join(', ')}`);
     say();
     say(`What landed where (s3://${env.bucket}):`);
     const keys: Array<{ key: string; size: number }> = [];

@@ -1,6 +1,7 @@
 import type { ExportSummary } from '../lambdas/campusgroups/summary.js';
 import type { EntityJob } from '../lambdas/campusgroups/export.js';
 import type { ImportRun } from '../lambdas/watermark/pipeline.js';
+import type { Delivery } from '../lambdas/samegoal/delivery.js';
 import type { LocalEvent } from './runner.js';
 
 export const fmtInt = (n: number) => n.toLocaleString('en-US');
@@ -103,6 +104,33 @@ export function watermarkSummary(run: ImportRun): string {
   return lines.join('\n');
 }
 
+export function samegoalProgress(write: (line: string) => void): (event: LocalEvent) => void {
+  const stamp = elapsed();
+  return (event) => {
+    const name = event.state?.name;
+    const d = event.state?.output as Delivery | undefined;
+    if (event.type !== 'StateExited' || !d) return;
+    if (name === 'PrepareDelivery') {
+      write(`${stamp()}  validated ${d.files.map((f) => `${f.name} (${fmtInt(f.rows)} rows)`).join(', ')}; ${d.mode} mode into ${d.remoteDir} over the ${d.transport}`);
+      for (const w of d.warnings) write(`${stamp()}  warning: ${w}`);
+    } else if (name === 'MakeEpochDir') write(`${stamp()}  made ${d.remoteDir} over SFTP (host key pinned)`);
+    else if (name === 'SendFiles' || name === 'SendComplete') write(`${stamp()}  connector transfers started: ${d.transfers!.map((t) => t.s3Path.split('/').pop()).join(', ')}`);
+    else if ((name === 'CheckFiles' || name === 'CheckComplete') && d.transfers) {
+      write(`${stamp()}  ${d.transfers.map((t) => `${t.s3Path.split('/').pop()} ${t.status}${t.attempts > 1 ? ` (attempt ${t.attempts})` : ''}`).join(', ')}`);
+    } else if (name === 'VerifyFiles') write(`${stamp()}  every file verified on the server by name and size`);
+    else if (name === 'ConfirmComplete') write(`${stamp()}  COMPLETE sent last and confirmed`);
+    else if (name === 'DeliverDirect') write(`${stamp()}  delivered directly over SFTP and verified`);
+  };
+}
+
+export function samegoalSummary(d: Delivery): string {
+  const lines = [`SameGoal delivery of batch '${d.batch}' into ${d.remoteDir} (${d.mode} mode, ${d.transport}) — delivered ${d.completedAt ?? ''}`, ''];
+  lines.push(`${'file'.padEnd(24)}${'as'.padEnd(24)}${'rows'.padStart(10)}${'bytes'.padStart(12)}`);
+  for (const f of d.files) lines.push(`${f.name.padEnd(24)}${f.remoteName.padEnd(24)}${fmtInt(f.rows).padStart(10)}${fmtInt(f.bytes).padStart(12)}`);
+  if (d.mode === 'epoch') lines.push(`${'COMPLETE'.padEnd(24)}${'COMPLETE (last)'.padEnd(24)}${''.padStart(10)}${'0'.padStart(12)}`);
+  return lines.join('\n');
+}
+
 export interface PipelineReport {
   progress: (write: (line: string) => void) => (event: LocalEvent) => void;
   summary: (output: unknown) => string;
@@ -112,4 +140,5 @@ export interface PipelineReport {
 export const REPORTS: Record<string, PipelineReport> = {
   'campusgroups-export': { progress: campusgroupsProgress, summary: (o) => campusgroupsSummary(o as ExportSummary) },
   'watermark-import': { progress: watermarkProgress, summary: (o) => watermarkSummary(o as ImportRun) },
+  'samegoal-delivery': { progress: samegoalProgress, summary: (o) => samegoalSummary(o as Delivery) },
 };

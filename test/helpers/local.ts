@@ -29,7 +29,7 @@ export async function startWatermarkEnv(sandbox: Partial<WatermarkSandboxOptions
 /** Drops a batch into <pipeline>/outbox/<batch>/ with its _READY marker. */
 export async function putBatch(s3: S3Client, bucket: string, batch: string, files: Record<string, string | Uint8Array>, vendor = 'watermark'): Promise<void> {
   for (const [name, body] of Object.entries({ ...files, _READY: '' })) {
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${vendor}/outbox/${batch}/${name}`, Body: body }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${vendor}/outbox/${batch}/${name}`, Body: body, ...(body.length === 0 ? { ContentLength: 0 } : {}) }));
   }
 }
 
