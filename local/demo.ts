@@ -124,7 +124,7 @@ export async function runDemo(): Promise<number> {
     say();
     say(`Watermark received ${env.watermark.sandbox!.imports.length} import(s): ${env.watermark.sandbox!.imports.map((i) => `${i.fileName} (${i.files.length} files)`).join(', ')}`);
 
-    say(`SameGoal's SFTP server now holds: ${listTree(join(env.samegoal.root, 'upload')).join(', ')}`);
+    say(`SameGoal's SFTP server now holds: ${listTree(join(env.samegoal.root!, 'upload')).join(', ')}`);
     say();
     say(`What landed where (s3://${env.bucket}):`);
     const keys: Array<{ key: string; size: number }> = [];

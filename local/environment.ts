@@ -19,6 +19,8 @@ export const LOCAL_CONNECTOR_ID = 'c-0123456789abcdef0';
 /** Where the local runtime points each connection; a config file can aim it at any compatible server. */
 export interface LocalConnections {
   campusgroups: { baseUrl?: string; schoolCode: string; apiSecret: string; sandbox?: Partial<CampusGroupsSandboxOptions> };
+  /** A real SFTP server instead of the in-process sandbox (the OpenSSH integration lane). */
+  samegoal?: { url: string; trustedHostKeys: string[]; username: string; privateKey?: string; password?: string; uploadDir?: string };
   watermark: {
     apiBaseUrl?: string;
     tokenUrl?: string;
@@ -35,7 +37,7 @@ export interface LocalEnvironment {
   secrets: LocalSecretsManager;
   campusgroups: { baseUrl: string; sandbox?: CampusGroupsSandbox };
   watermark: { apiBaseUrl: string; tokenUrl: string; sandbox?: WatermarkSandbox };
-  samegoal: { sftp: SftpSandbox; transfer: LocalTransfer; root: string };
+  samegoal: { sftp?: SftpSandbox; transfer: LocalTransfer; root?: string; url: string };
   stop(): Promise<void>;
 }
 
@@ -91,17 +93,32 @@ export async function startLocalEnvironment(connections: LocalConnections, optio
     }
     if (!tokenUrl) throw new Error('watermark.tokenUrl is needed when watermark.apiBaseUrl is set');
 
-    // SameGoal: an SFTP server over a folder, and a local Transfer endpoint whose connector logs in with the same secret.
-    const sftpRoot = mkdtempSync(join(tmpdir(), 'samegoal-sftp-'));
-    const sftp = new SftpSandbox({ root: sftpRoot });
-    await sftp.start();
-    stops.push(async () => {
-      await sftp.stop();
-      rmSync(sftpRoot, { recursive: true, force: true });
-    });
-    secrets.set(SAMEGOAL_SECRET_ID, { Username: SFTP_SANDBOX_USER, Password: SFTP_SANDBOX_PASSWORD });
+    // SameGoal: an SFTP server over a folder (or the one configured), and a local Transfer
+    // endpoint whose connector logs in with the same secret.
+    let sftp: SftpSandbox | undefined;
+    let sftpRoot: string | undefined;
+    let sftpUrl: string;
+    let hostKeys: string[];
+    const sg = connections.samegoal;
+    if (sg) {
+      sftpUrl = sg.url;
+      hostKeys = sg.trustedHostKeys;
+      secrets.set(SAMEGOAL_SECRET_ID, { Username: sg.username, ...(sg.privateKey ? { PrivateKey: sg.privateKey } : { Password: sg.password }) });
+    } else {
+      sftpRoot = mkdtempSync(join(tmpdir(), 'samegoal-sftp-'));
+      const root = sftpRoot;
+      sftp = new SftpSandbox({ root });
+      sftpUrl = await sftp.start();
+      hostKeys = [sftp.hostPublicKey];
+      const server = sftp;
+      stops.push(async () => {
+        await server.stop();
+        rmSync(root, { recursive: true, force: true });
+      });
+      secrets.set(SAMEGOAL_SECRET_ID, { Username: SFTP_SANDBOX_USER, Password: SFTP_SANDBOX_PASSWORD });
+    }
     const transfer = new LocalTransfer();
-    transfer.addConnector({ connectorId: LOCAL_CONNECTOR_ID, url: sftp.url, secretId: SAMEGOAL_SECRET_ID, trustedHostKeys: [sftp.hostPublicKey] });
+    transfer.addConnector({ connectorId: LOCAL_CONNECTOR_ID, url: sftpUrl, secretId: SAMEGOAL_SECRET_ID, trustedHostKeys: hostKeys });
     await transfer.start();
     stops.push(() => transfer.stop());
 
@@ -124,8 +141,9 @@ export async function startLocalEnvironment(connections: LocalConnections, optio
       WATERMARK_AUDIENCE: wm.audience ?? WATERMARK_AUDIENCE,
       AWS_ENDPOINT_URL_TRANSFER: transfer.endpoint,
       SAMEGOAL_SECRET_ID,
-      SAMEGOAL_SFTP_URL: sftp.url,
-      SAMEGOAL_TRUSTED_HOST_KEYS: sftp.hostPublicKey,
+      SAMEGOAL_SFTP_URL: sftpUrl,
+      SAMEGOAL_TRUSTED_HOST_KEYS: hostKeys.join('\n'),
+      SAMEGOAL_UPLOAD_DIR: sg?.uploadDir ?? '/upload',
       SAMEGOAL_CONNECTOR_ID: LOCAL_CONNECTOR_ID,
       SAMEGOAL_TRANSPORT: process.env.SAMEGOAL_TRANSPORT ?? 'connector',
       SAMEGOAL_TIME_ZONE: process.env.SAMEGOAL_TIME_ZONE ?? 'America/Chicago',
@@ -164,7 +182,7 @@ export async function startLocalEnvironment(connections: LocalConnections, optio
       secrets,
       campusgroups: { baseUrl, sandbox },
       watermark: { apiBaseUrl, tokenUrl, sandbox: watermarkSandbox },
-      samegoal: { sftp, transfer, root: sftpRoot },
+      samegoal: { sftp, transfer, root: sftpRoot, url: sftpUrl },
       stop,
     };
   } catch (error) {

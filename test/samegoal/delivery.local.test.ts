@@ -20,7 +20,7 @@ afterAll(async () => {
 
 /** Epoch directories on the server that hold a COMPLETE. */
 const completeDirs = () =>
-  readdirSync(join(env.samegoal.root, 'upload')).filter((d) => existsSync(join(env.samegoal.root, 'upload', d, 'COMPLETE')));
+  readdirSync(join(env.samegoal.root!, 'upload')).filter((d) => existsSync(join(env.samegoal.root!, 'upload', d, 'COMPLETE')));
 
 describe('samegoal-delivery through the local runtime (connector transport, epoch mode)', () => {
   it('makes the epoch directory, sends the CSVs through the connector, verifies them, and writes COMPLETE last', async () => {
@@ -31,9 +31,9 @@ describe('samegoal-delivery through the local runtime (connector transport, epoc
     const d = run.output as Delivery;
     expect(d.epoch).toMatch(/^\d{8}-\d{6}$/);
     const dir = `/upload/${d.epoch}`;
-    expect(readdirSync(join(env.samegoal.root, dir)).sort()).toEqual(['COMPLETE', 'guardians.csv', 'students.csv']);
+    expect(readdirSync(join(env.samegoal.root!, dir)).sort()).toEqual(['COMPLETE', 'guardians.csv', 'students.csv']);
     // From the server's own log: the directory first, COMPLETE the last thing written, after every CSV was closed.
-    const ops = env.samegoal.sftp.ops.filter((o) => o.path.startsWith(dir));
+    const ops = env.samegoal.sftp!.ops.filter((o) => o.path.startsWith(dir));
     expect(ops[0]).toMatchObject({ op: 'mkdir', path: dir });
     const last = ops.filter((o) => o.op === 'close-write').at(-1)!;
     expect(last).toMatchObject({ path: `${dir}/COMPLETE`, bytes: 0 });
@@ -46,13 +46,13 @@ describe('samegoal-delivery through the local runtime (connector transport, epoc
 
   it('refuses a misnamed file with the closest valid name, and sends nothing', async () => {
     const batch = nextBatch();
-    const before = env.samegoal.sftp.ops.length;
+    const before = env.samegoal.sftp!.ops.length;
     await putBatch(env.s3, env.bucket, batch, { 'students.csv': good['students.csv']!, 'gaurdians.csv': good['guardians.csv']! }, 'samegoal');
     const run = await runPipeline('samegoal-delivery', { batch });
     expect(run.status).toBe('FAILED');
     expect(run.error).toBe('SameGoal.ValidationFailed');
     expect(run.cause).toContain("gaurdians.csv: SameGoal takes only students.csv, guardians.csv, users.csv, user_roles.csv, absences.csv; did you mean 'guardians.csv'?");
-    expect(env.samegoal.sftp.ops.length).toBe(before);
+    expect(env.samegoal.sftp!.ops.length).toBe(before);
   });
 
   it('lists every bad value of students.csv with line and column', async () => {
@@ -129,7 +129,7 @@ describe('samegoal-delivery through the local runtime (connector transport, epoc
         // Someone (another run) made this second's directory just before us.
         MakeEpochDir: async (invoke, input) => {
           const { mkdirSync } = await import('node:fs');
-          mkdirSync(join(env.samegoal.root, (input as Delivery).remoteDir), { recursive: true });
+          mkdirSync(join(env.samegoal.root!, (input as Delivery).remoteDir), { recursive: true });
           return invoke();
         },
       },

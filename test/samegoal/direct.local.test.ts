@@ -26,8 +26,8 @@ describe('samegoal-delivery over the direct transport', () => {
     const d = run.output as Delivery;
     expect(d.transport).toBe('direct');
     expect(env.samegoal.transfer.calls).toEqual([]);
-    expect(readdirSync(join(env.samegoal.root, d.remoteDir)).sort()).toEqual(['COMPLETE', 'guardians.csv', 'students.csv']);
-    const writes = env.samegoal.sftp.ops.filter((o) => o.op === 'close-write');
+    expect(readdirSync(join(env.samegoal.root!, d.remoteDir)).sort()).toEqual(['COMPLETE', 'guardians.csv', 'students.csv']);
+    const writes = env.samegoal.sftp!.ops.filter((o) => o.op === 'close-write');
     expect(writes.at(-1)).toMatchObject({ path: `${d.remoteDir}/COMPLETE`, bytes: 0 });
   });
 });

@@ -16,7 +16,7 @@ const nextBatch = async () => {
   await new Promise((r) => setTimeout(r, 1050)); // epoch names have one-second resolution
   return `sgf-${++n}`;
 };
-const completeDirs = () => readdirSync(join(env.samegoal.root, 'upload')).filter((d) => existsSync(join(env.samegoal.root, 'upload', d, 'COMPLETE')));
+const completeDirs = () => readdirSync(join(env.samegoal.root!, 'upload')).filter((d) => existsSync(join(env.samegoal.root!, 'upload', d, 'COMPLETE')));
 
 beforeAll(async () => {
   env = await startWatermarkEnv();
@@ -32,20 +32,20 @@ describe('samegoal-delivery under faults', () => {
     const run = await runPipeline('samegoal-delivery', { batch, mode: 'auto' });
     expect(run.status, run.cause).toBe('SUCCEEDED');
     expect((run.output as Delivery).remoteDir).toBe('/upload');
-    expect(readFileSync(join(env.samegoal.root, 'upload', 'students_auto.csv'), 'utf-8')).toBe(good['students.csv']);
-    expect(existsSync(join(env.samegoal.root, 'upload', 'guardians_auto.csv'))).toBe(true);
-    expect(env.samegoal.sftp.ops.some((o) => o.op === 'mkdir')).toBe(false);
+    expect(readFileSync(join(env.samegoal.root!, 'upload', 'students_auto.csv'), 'utf-8')).toBe(good['students.csv']);
+    expect(existsSync(join(env.samegoal.root!, 'upload', 'guardians_auto.csv'))).toBe(true);
+    expect(env.samegoal.sftp!.ops.some((o) => o.op === 'mkdir')).toBe(false);
     expect(completeDirs()).toEqual([]);
   });
 
   it('survives the server dropping the connection in the middle of a file: the transfer is retried and the file is whole', async () => {
     const batch = await nextBatch();
     await putBatch(env.s3, env.bucket, batch, good, 'samegoal');
-    env.samegoal.sftp.dropConnection(/students\.csv$/, 8_000, 1);
+    env.samegoal.sftp!.dropConnection(/students\.csv$/, 8_000, 1);
     const run = await runPipeline('samegoal-delivery', { batch });
     expect(run.status, run.cause).toBe('SUCCEEDED');
     const dir = (run.output as Delivery).remoteDir;
-    expect(readFileSync(join(env.samegoal.root, dir, 'students.csv'), 'utf-8')).toBe(good['students.csv']);
+    expect(readFileSync(join(env.samegoal.root!, dir, 'students.csv'), 'utf-8')).toBe(good['students.csv']);
     expect(env.samegoal.transfer.calls.filter((c) => c === 'StartFileTransfer').length).toBeGreaterThanOrEqual(3);
   });
 
@@ -66,9 +66,9 @@ describe('samegoal-delivery under faults', () => {
     const batch = await nextBatch();
     await putBatch(env.s3, env.bucket, batch, good, 'samegoal');
     // The same address and files, another host key: what a man in the middle, or an unannounced rebuild, looks like.
-    const port = env.samegoal.sftp.port;
-    await env.samegoal.sftp.stop();
-    const impostor = new SftpSandbox({ root: env.samegoal.root, port, hostKey: ssh2.utils.generateKeyPairSync('ed25519').private as string });
+    const port = env.samegoal.sftp!.port;
+    await env.samegoal.sftp!.stop();
+    const impostor = new SftpSandbox({ root: env.samegoal.root!, port, hostKey: ssh2.utils.generateKeyPairSync('ed25519').private as string });
     await impostor.start();
     try {
       const run = await runPipeline('samegoal-delivery', { batch });
