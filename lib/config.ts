@@ -28,6 +28,17 @@ export interface DeployConfig {
     apiBaseUrl: string;
     maxPollSeconds: number;
   };
+  samegoal: {
+    enabled: boolean;
+    /** sftp://host[:port] of the district's SameGoal SFTP account. */
+    sftpUrl: string;
+    /** The server's public host keys ("ssh-ed25519 AAAA…"), pinned by the connector and our Lambda. */
+    trustedHostKeys: string[];
+    transport: 'connector' | 'direct';
+    mode: 'epoch' | 'auto';
+    schedule: string | null;
+    massChangePercent: number;
+  };
 }
 
 export class DeployConfigError extends Error {
@@ -55,6 +66,16 @@ const WM_DEFAULTS: DeployConfig['watermark'] = {
   audience: 'https://api.platform.watermarkinsights.com',
   apiBaseUrl: 'https://api.platform.watermarkinsights.com',
   maxPollSeconds: 6 * 3600,
+};
+
+const SG_DEFAULTS: DeployConfig['samegoal'] = {
+  enabled: false,
+  sftpUrl: '',
+  trustedHostKeys: [],
+  transport: 'connector',
+  mode: 'epoch',
+  schedule: null,
+  massChangePercent: 10,
 };
 
 /** Hours a cron() hour field can fire at: numbers, lists, ranges, steps, or `*`. */
@@ -107,7 +128,7 @@ export function parseDeployConfig(text: string, file: string): DeployConfig {
   } catch (error) {
     throw new DeployConfigError(file, '(file)', `is not valid JSON: ${(error as Error).message}`);
   }
-  const known = ['stackName', 'timeZone', 'alarmEmail', 'campusgroups', 'watermark'];
+  const known = ['stackName', 'timeZone', 'alarmEmail', 'campusgroups', 'watermark', 'samegoal'];
   for (const key of Object.keys(raw)) if (!known.includes(key)) throw new DeployConfigError(file, key, `is not a known setting (known: ${known.join(', ')})`);
 
   const stackName = raw.stackName ?? 'SchoolEtlHub';
@@ -171,7 +192,32 @@ export function parseDeployConfig(text: string, file: string): DeployConfig {
     }
     (watermark as Record<string, unknown>)[key] = value;
   }
-  return { stackName, timeZone, ...(alarmEmail ? { alarmEmail } : {}), campusgroups, watermark };
+  const sgRaw = (raw.samegoal ?? {}) as Record<string, unknown>;
+  if (typeof sgRaw !== 'object' || Array.isArray(sgRaw)) throw new DeployConfigError(file, 'samegoal', 'must be an object');
+  const samegoal = { ...SG_DEFAULTS };
+  for (const [key, value] of Object.entries(sgRaw)) {
+    const field = `samegoal.${key}`;
+    if (!(key in SG_DEFAULTS)) throw new DeployConfigError(file, field, `is not a known setting (known: ${Object.keys(SG_DEFAULTS).join(', ')})`);
+    const bad = (what: string) => new DeployConfigError(file, field, `must be ${what}, got ${JSON.stringify(value)}`);
+    if (key === 'enabled' && typeof value !== 'boolean') throw bad('true or false');
+    if (key === 'sftpUrl' && (typeof value !== 'string' || !/^sftp:\/\/[^\s/:]+(:\d+)?\/?$/.test(value))) throw bad('sftp://host or sftp://host:port');
+    if (key === 'trustedHostKeys' && (!Array.isArray(value) || value.some((k) => typeof k !== 'string' || !/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d+) [A-Za-z0-9+/=]+/.test(k)))) {
+      throw bad('a list of public host keys like "ssh-ed25519 AAAA…"');
+    }
+    if (key === 'transport' && value !== 'connector' && value !== 'direct') throw bad('"connector" or "direct"');
+    if (key === 'mode' && value !== 'epoch' && value !== 'auto') throw bad('"epoch" or "auto"');
+    if (key === 'massChangePercent' && (typeof value !== 'number' || value < 0 || value > 100)) throw bad('a percentage from 0 to 100');
+    if (key === 'schedule' && value !== null) {
+      if (typeof value !== 'string') throw bad('a cron() string or null');
+      checkSchedule(file, field, value);
+    }
+    (samegoal as Record<string, unknown>)[key] = value;
+  }
+  if (samegoal.enabled && !samegoal.sftpUrl) throw new DeployConfigError(file, 'samegoal.sftpUrl', 'is needed when samegoal.enabled is true');
+  if (samegoal.enabled && samegoal.trustedHostKeys.length === 0) {
+    throw new DeployConfigError(file, 'samegoal.trustedHostKeys', 'needs at least one host key when samegoal.enabled is true: ask SameGoal for it, never trust on first use');
+  }
+  return { stackName, timeZone, ...(alarmEmail ? { alarmEmail } : {}), campusgroups, watermark, samegoal };
 }
 
 export function loadDeployConfig(file: string): DeployConfig {

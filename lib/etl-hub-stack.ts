@@ -7,12 +7,13 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as transfer from 'aws-cdk-lib/aws-transfer';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { DeployConfig } from './config.js';
 import { PipelineStateMachine } from './constructs/pipeline-state-machine.js';
-import { CAMPUSGROUPS_EXPORT, WATERMARK_IMPORT, WATERMARK_TRIGGER_ENTRY } from './pipelines.js';
+import { CAMPUSGROUPS_EXPORT, READY_TRIGGER_ENTRY, SAMEGOAL_DELIVERY, WATERMARK_IMPORT } from './pipelines.js';
 import { bundledFunction } from './constructs/bundled-function.js';
 
 export interface EtlHubStackProps extends StackProps {
@@ -25,6 +26,7 @@ export class EtlHubStack extends Stack {
   readonly alarmTopic: sns.Topic;
   readonly campusgroups?: PipelineStateMachine;
   watermark?: PipelineStateMachine;
+  samegoal?: PipelineStateMachine;
 
   constructor(scope: Construct, id: string, props: EtlHubStackProps) {
     super(scope, id, props);
@@ -106,6 +108,7 @@ export class EtlHubStack extends Stack {
     }
 
     if (config.watermark.enabled) this.watermarkImport(config);
+    if (config.samegoal.enabled) this.samegoalDelivery(config);
 
     new CfnOutput(this, 'DataBucketName', { value: this.bucket.bucketName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
@@ -138,26 +141,116 @@ export class EtlHubStack extends Stack {
     });
     const machine = this.watermark.stateMachine;
 
-    // watermark/outbox/<batch>/_READY → EventBridge → a small Lambda that names the execution after the event.
-    const trigger = bundledFunction(this, 'WatermarkStartOnReady', {
-      entry: WATERMARK_TRIGGER_ENTRY,
-      timeoutSeconds: 30,
-      memoryMb: 128,
-      environment: { STATE_MACHINE_ARN: machine.stateMachineArn },
-    });
-    machine.grantStartExecution(trigger);
-    new events.Rule(this, 'WatermarkReadyRule', {
-      description: 'A _READY marker under watermark/outbox/<batch>/ starts watermark-import for that batch',
-      eventPattern: {
-        source: ['aws.s3'],
-        detailType: ['Object Created'],
-        detail: { bucket: { name: [this.bucket.bucketName] }, object: { key: [{ wildcard: 'watermark/outbox/*/_READY' }] } },
-      },
-      targets: [new eventsTargets.LambdaFunction(trigger, { retryAttempts: 4 })],
-    });
+    this.startOnReady('Watermark', machine, 'watermark/outbox/');
     if (wm.schedule) this.schedule('WatermarkScheduled', machine, wm.schedule, config.timeZone, 'scheduled', { latestReady: true });
     new CfnOutput(this, 'WatermarkStateMachineArn', { value: machine.stateMachineArn });
     new CfnOutput(this, 'WatermarkSecretName', { value: secretName });
+  }
+
+  /**
+   * `<outbox><batch>/_READY` → EventBridge → a small Lambda that starts the machine with an
+   * execution name made from the S3 event, so a redelivered event starts nothing.
+   */
+  private startOnReady(id: string, machine: sfn.StateMachine, outbox: string): void {
+    const trigger = bundledFunction(this, `${id}StartOnReady`, {
+      entry: READY_TRIGGER_ENTRY,
+      timeoutSeconds: 30,
+      memoryMb: 128,
+      environment: { STATE_MACHINE_ARN: machine.stateMachineArn, OUTBOX_PREFIX: outbox },
+    });
+    machine.grantStartExecution(trigger);
+    new events.Rule(this, `${id}ReadyRule`, {
+      description: `A _READY marker under ${outbox}<batch>/ starts ${machine.node.scope?.node.id} for that batch`,
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: { bucket: { name: [this.bucket.bucketName] }, object: { key: [{ wildcard: `${outbox}*/_READY` }] } },
+      },
+      targets: [new eventsTargets.LambdaFunction(trigger, { retryAttempts: 4 })],
+    });
+  }
+
+  private samegoalDelivery(config: DeployConfig): void {
+    const sg = config.samegoal;
+    const secretName = `${this.stackName}/samegoal-sftp`;
+    // The Transfer connector's own secret format; our SFTP Lambda reads the same one.
+    const secret = new secretsmanager.Secret(this, 'SameGoalSftpSecret', {
+      secretName,
+      description: 'SameGoal SFTP login for the Transfer connector and the SFTP Lambda: JSON {"Username": "...", "PrivateKey": "..."} or {"Username": "...", "Password": "..."}. Set after deploying.',
+    });
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'The SFTP account is issued by SameGoal; AWS cannot rotate it. Rotate it with SameGoal and put the new value here.',
+    });
+
+    let connectorId = '';
+    let connectorArn = '';
+    if (sg.transport === 'connector') {
+      const accessRole = new iam.Role(this, 'SameGoalConnectorAccessRole', {
+        assumedBy: new iam.ServicePrincipal('transfer.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.account } } }),
+        description: 'Lets the SameGoal SFTP connector read the files it sends and its login secret',
+      });
+      this.bucket.grantRead(accessRole, 'samegoal/outbox/*');
+      this.bucket.grantRead(accessRole, 'samegoal/staging/*');
+      secret.grantRead(accessRole);
+      const loggingRole = new iam.Role(this, 'SameGoalConnectorLoggingRole', {
+        assumedBy: new iam.ServicePrincipal('transfer.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.account } } }),
+        description: 'Lets the SameGoal SFTP connector write its transfer logs',
+      });
+      loggingRole.addToPolicy(
+        new iam.PolicyStatement({
+          actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+          resources: [`arn:${this.partition}:logs:${this.region}:${this.account}:log-group:/aws/transfer/*`],
+        }),
+      );
+      for (const role of [accessRole, loggingRole]) {
+        Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM5[Action::s3:GetObject*]', reason: 'Read-only on the SameGoal outbox and staging prefixes.' });
+        Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM5[Action::s3:GetBucket*]', reason: 'The CDK read grant on the SameGoal prefixes.' });
+        Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM5[Action::s3:List*]', reason: 'The CDK read grant on the SameGoal prefixes.' });
+        for (const prefix of ['samegoal/outbox/*', 'samegoal/staging/*']) {
+          Validations.of(role).acknowledge({
+            id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}.Arn>/${prefix}]`,
+            reason: 'The files of a delivery have run-time names under this prefix.',
+          });
+        }
+        Validations.of(role).acknowledge({
+          id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/transfer/*]',
+          reason: 'Transfer Family names its log groups /aws/transfer/<connector id>, known only after creation.',
+        });
+      }
+      const connector = new transfer.CfnConnector(this, 'SameGoalConnector', {
+        url: sg.sftpUrl,
+        accessRole: accessRole.roleArn,
+        loggingRole: loggingRole.roleArn,
+        sftpConfig: { userSecretId: secret.secretArn, trustedHostKeys: sg.trustedHostKeys },
+      });
+      connectorId = connector.attrConnectorId;
+      connectorArn = connector.attrArn;
+    }
+
+    this.samegoal = new PipelineStateMachine(this, 'SameGoalDelivery', {
+      pipeline: SAMEGOAL_DELIVERY,
+      bucket: this.bucket,
+      secret,
+      alarmTopic: this.alarmTopic,
+      transferConnectorArn: connectorArn || undefined,
+      environment: {
+        DATA_BUCKET: this.bucket.bucketName,
+        SAMEGOAL_SECRET_ID: secretName,
+        SAMEGOAL_SFTP_URL: sg.sftpUrl,
+        SAMEGOAL_TRUSTED_HOST_KEYS: sg.trustedHostKeys.join('\n'),
+        SAMEGOAL_TRANSPORT: sg.transport,
+        ...(connectorId ? { SAMEGOAL_CONNECTOR_ID: connectorId } : {}),
+        SAMEGOAL_TIME_ZONE: config.timeZone,
+        SAMEGOAL_MODE: sg.mode,
+        SAMEGOAL_MASS_CHANGE_PERCENT: String(sg.massChangePercent),
+      },
+    });
+    const machine = this.samegoal.stateMachine;
+    this.startOnReady('SameGoal', machine, 'samegoal/outbox/');
+    if (sg.schedule) this.schedule('SameGoalNightly', machine, sg.schedule, config.timeZone, 'nightly', { batch: 'nightly' });
+    new CfnOutput(this, 'SameGoalStateMachineArn', { value: machine.stateMachineArn });
+    new CfnOutput(this, 'SameGoalSecretName', { value: secretName });
   }
 
   /**

@@ -136,8 +136,8 @@ export const SAMEGOAL_DELIVERY: Pipeline = {
   ],
 };
 
-/** Not a state machine task: started by EventBridge when a _READY marker lands, it starts the machine. */
-export const WATERMARK_TRIGGER_ENTRY = 'lambdas/watermark/handlers/start-on-ready.ts';
+/** Not a state machine task: started by EventBridge when a _READY marker lands, it starts a machine. */
+export const READY_TRIGGER_ENTRY = 'lambdas/shared/handlers/start-on-ready.ts';
 
 export const PIPELINES: Record<string, Pipeline> = {
   [CAMPUSGROUPS_EXPORT.name]: CAMPUSGROUPS_EXPORT,

@@ -14,7 +14,19 @@ let assemblyDir: string;
 
 beforeAll(() => {
   const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'cdk-test-')) });
-  const config = parseDeployConfig(JSON.stringify({ stackName: 'TestHub', timeZone: 'America/Chicago', alarmEmail: 'data@example.edu' }), 'test.json');
+  const config = parseDeployConfig(
+    JSON.stringify({
+      stackName: 'TestHub',
+      timeZone: 'America/Chicago',
+      alarmEmail: 'data@example.edu',
+      samegoal: {
+        enabled: true,
+        sftpUrl: 'sftp://sftp.example-vendor.test',
+        trustedHostKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl'],
+      },
+    }),
+    'test.json',
+  );
   stack = new EtlHubStack(app, 'TestHub', { config });
   template = Template.fromStack(stack);
   assemblyDir = app.synth().directory;
@@ -41,7 +53,7 @@ describe('EtlHubStack', () => {
 
   it('creates the CampusGroups secret with no value in the template, and passes only its name to the Lambdas', () => {
     const secrets = Object.values(template.findResources('AWS::SecretsManager::Secret')) as Array<{ Properties: Record<string, unknown> }>;
-    expect(secrets.map((s) => s.Properties.Name).sort()).toEqual(['TestHub/campusgroups', 'TestHub/watermark']);
+    expect(secrets.map((s) => s.Properties.Name).sort()).toEqual(['TestHub/campusgroups', 'TestHub/samegoal-sftp', 'TestHub/watermark']);
     for (const secret of secrets) expect(secret.Properties.SecretString).toBeUndefined();
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
@@ -120,6 +132,24 @@ describe('EtlHubStack', () => {
     expect(watermarkSecretReaders.map(([id]) => id.replace(/ServiceRole.*/, '')).sort()).toEqual(['WatermarkImportAuthorize', 'WatermarkImportPollStatus', 'WatermarkImportSubmitImport']);
   });
 
+  it('deploys the SameGoal SFTP connector with its secret and pinned host keys, and lets only the transfer tasks use it', () => {
+    template.hasResourceProperties('AWS::Transfer::Connector', {
+      Url: 'sftp://sftp.example-vendor.test',
+      SftpConfig: { UserSecretId: Match.anyValue(), TrustedHostKeys: [Match.stringLikeRegexp('^ssh-ed25519 ')] },
+      LoggingRole: Match.anyValue(),
+      AccessRole: Match.anyValue(),
+    });
+    const policies = template.findResources('AWS::IAM::Policy');
+    const transferUsers = Object.entries(policies)
+      .filter(([, p]) => JSON.stringify(p).includes('transfer:StartFileTransfer'))
+      .map(([id]) => id.replace(/ServiceRole.*/, ''))
+      .sort();
+    expect(transferUsers).toEqual(['SameGoalDeliveryCheckTransfers', 'SameGoalDeliveryStartTransfers']);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ detail: { bucket: Match.anyValue(), object: { key: [{ wildcard: 'samegoal/outbox/*/_READY' }] } } }),
+    });
+  });
+
   it('passes cdk-nag AwsSolutions with every remaining finding acknowledged', () => {
     const report = new AwsSolutionsChecks(stack).validateScope(stack);
     expect(report.violations.map((v) => v.ruleName)).toEqual([]);
@@ -145,6 +175,8 @@ describe('deployment config', () => {
     [{ timeZone: 'UTC', campusgroups: { shedule: 'x' } }, /campusgroups.shedule is not a known setting/],
     [{ timeZone: 'UTC', alarmEmail: 'nobody' }, /alarmEmail must be an email address/],
     [{ timeZone: 'UTC', watermark: { audience: 'api.platform.watermarkinsights.com' } }, /watermark.audience must be an https URL/],
+    [{ timeZone: 'UTC', samegoal: { enabled: true, sftpUrl: 'sftp://x.test' } }, /samegoal.trustedHostKeys needs at least one host key/],
+    [{ timeZone: 'UTC', samegoal: { sftpUrl: 'https://x.test' } }, /samegoal.sftpUrl must be sftp:\/\/host/],
     [{ timeZone: 'UTC', watermark: { schedule: 'cron(30 2 * * ? *)' } }, /watermark.schedule 'cron\(30 2 \* \* \? \*\)' fires between 02:00 and 02:59/],
   ])('names the bad setting in %j', (config, message) => {
     expect(() => parseDeployConfig(JSON.stringify(config), 'deploy.json')).toThrow(message);

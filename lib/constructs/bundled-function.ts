@@ -37,8 +37,9 @@ export function bundledFunction(
       // ESM bundles of CommonJS dependencies need a require().
       banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
       forceDockerBundling: false,
-      // Bundle our pinned SDK (lib-storage included) rather than rely on the runtime's copy.
-      externalModules: [],
+      // Bundle our pinned SDK (lib-storage included) rather than rely on the runtime's copy. ssh2's
+      // optional native add-ons stay out: built for this machine, not Lambda's arm64; ssh2 falls back to JS.
+      externalModules: ['cpu-features', '*.node'],
     },
   });
   Validations.of(fn).acknowledge({

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -21,6 +22,8 @@ export interface PipelineStateMachineProps {
   /** Environment for every function: names and numbers, never a secret value. */
   environment: Record<string, string>;
   alarmTopic: sns.ITopic;
+  /** The Transfer Family connector the pipeline's `transfer` functions may start transfers on. */
+  transferConnectorArn?: string;
 }
 
 /**
@@ -46,6 +49,10 @@ export class PipelineStateMachine extends Construct {
       if (spec.access.secret) {
         if (!secret) throw new Error(`${pipeline.name}: ${name} needs a secret and none was given`);
         secret.grantRead(fn);
+      }
+      if (spec.access.transfer) {
+        if (!props.transferConnectorArn) throw new Error(`${pipeline.name}: ${name} needs a Transfer connector and none was given`);
+        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['transfer:StartFileTransfer', 'transfer:ListFileTransferResults'], resources: [props.transferConnectorArn] }));
       }
       for (const pattern of spec.access.readData ?? []) bucket.grantRead(fn, pattern);
       for (const pattern of spec.access.writeData ?? []) bucket.grantPut(fn, pattern);

@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 describe('samegoal-delivery against OpenSSH sshd', () => {
-  it('delivers into a new epoch directory in the chroot, and the server's timestamps show COMPLETE written after every CSV', async () => {
+  it('delivers into a new epoch directory in the chroot, and the server timestamps show COMPLETE written after every CSV', async () => {
     const files = sampleDelivery(2000);
     await putBatch(s3, env.bucket, 'openssh-1', files, 'samegoal');
     const run = await runPipeline('samegoal-delivery', { batch: 'openssh-1' });

@@ -85,12 +85,13 @@ describe('header registry', () => {
 
 describe('the _READY trigger', () => {
   it('names the execution after the S3 event, so a redelivered event starts nothing new', async () => {
-    const { readyEventToExecution } = await import('../../lambdas/watermark/trigger.js');
+    const { readyEventToExecution } = await import('../../lambdas/shared/ready-trigger.js');
     const event = { detail: { bucket: { name: 'b' }, object: { key: 'watermark/outbox/2026-11-22/_READY', sequencer: '0066AB' } } };
-    const a = readyEventToExecution(event);
+    const a = readyEventToExecution(event, 'watermark/outbox/');
     expect(a).toEqual({ name: expect.stringMatching(/^ready-2026-11-22-[0-9a-f]{12}$/), input: { batch: '2026-11-22' } });
-    expect(readyEventToExecution(structuredClone(event))).toEqual(a);
-    expect(readyEventToExecution({ detail: { object: { key: 'watermark/outbox/2026-11-22/_READY', sequencer: '0066AC' } } })!.name).not.toBe(a!.name);
-    expect(readyEventToExecution({ detail: { object: { key: 'watermark/outbox/2026-11-22/person.csv' } } })).toBeUndefined();
+    expect(readyEventToExecution(structuredClone(event), 'watermark/outbox/')).toEqual(a);
+    expect(readyEventToExecution(event, 'samegoal/outbox/')).toBeUndefined();
+    expect(readyEventToExecution({ detail: { object: { key: 'watermark/outbox/2026-11-22/_READY', sequencer: '0066AC' } } }, 'watermark/outbox/')!.name).not.toBe(a!.name);
+    expect(readyEventToExecution({ detail: { object: { key: 'watermark/outbox/2026-11-22/person.csv' } } }, 'watermark/outbox/')).toBeUndefined();
   });
 });

@@ -5,10 +5,14 @@ export interface S3ObjectCreatedEvent {
   detail?: { bucket?: { name?: string }; object?: { key?: string; etag?: string; sequencer?: string } };
 }
 
-/** Execution name and input for a _READY marker, or nothing for any other object. Deterministic per S3 event. */
-export function readyEventToExecution(event: S3ObjectCreatedEvent): { name: string; input: { batch: string } } | undefined {
-  const key = event.detail?.object?.key;
-  const match = key ? /^watermark\/outbox\/([A-Za-z0-9][A-Za-z0-9._-]{0,79})\/_READY$/.exec(decodeURIComponent(key.replace(/\+/g, ' '))) : null;
+/**
+ * Execution name and input for a `<outbox>/<batch>/_READY` marker (outbox like "watermark/outbox/"),
+ * or nothing for any other object. Deterministic per S3 event.
+ */
+export function readyEventToExecution(event: S3ObjectCreatedEvent, outbox: string): { name: string; input: { batch: string } } | undefined {
+  const raw = event.detail?.object?.key;
+  const key = raw ? decodeURIComponent(raw.replace(/\+/g, ' ')) : '';
+  const match = key.startsWith(outbox) ? /^([A-Za-z0-9][A-Za-z0-9._-]{0,79})\/_READY$/.exec(key.slice(outbox.length)) : null;
   if (!match) return undefined;
   const batch = match[1]!;
   const marker = event.detail?.object?.sequencer ?? event.detail?.object?.etag ?? '';

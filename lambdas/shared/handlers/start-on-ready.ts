@@ -1,12 +1,14 @@
 import middy from '@middy/core';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { requireEnv } from '../../shared/env.js';
-import { createLogger } from '../../shared/log.js';
-import { readyEventToExecution, type S3ObjectCreatedEvent } from '../trigger.js';
+import { requireEnv } from '../env.js';
+import { createLogger } from '../log.js';
+import { readyEventToExecution, type S3ObjectCreatedEvent } from '../ready-trigger.js';
 
 const stateMachineArn = requireEnv('STATE_MACHINE_ARN');
+/** Like "watermark/outbox/": the batches this trigger starts runs for. */
+const outbox = requireEnv('OUTBOX_PREFIX');
 const sfn = new SFNClient({});
-const log = createLogger({ pipeline: 'watermark-import', task: 'StartOnReady' });
+const log = createLogger({ task: 'StartOnReady', outbox });
 
 /**
  * EventBridge → this → StartExecution, because a rule cannot name the execution: the name is
@@ -14,9 +16,9 @@ const log = createLogger({ pipeline: 'watermark-import', task: 'StartOnReady' })
  * re-marked later starts a run that finds the receipt and imports nothing twice.
  */
 export const handler = middy(async (event: S3ObjectCreatedEvent): Promise<{ started: boolean; name?: string }> => {
-  const start = readyEventToExecution(event);
+  const start = readyEventToExecution(event, outbox);
   if (!start) {
-    log.warn('ignored an event that is not a watermark/outbox/<batch>/_READY marker', { key: event.detail?.object?.key });
+    log.warn(`ignored an event that is not a ${outbox}<batch>/_READY marker`, { key: event.detail?.object?.key });
     return { started: false };
   }
   try {
