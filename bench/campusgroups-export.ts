@@ -49,8 +49,8 @@ export async function runBenchmarks(args: string[]): Promise<number> {
   const say = (line = '') => process.stdout.write(`${line}\n`);
   // `etl bench [campusgroups-export|watermark-import]`: one pipeline's benchmark, or all.
   const only = args[0];
-  if (only && only !== 'campusgroups-export' && only !== 'watermark-import') throw new Error(`No benchmark for '${only}'`);
-  if (only !== 'watermark-import') {
+  if (only && !['campusgroups-export', 'watermark-import', 'samegoal-delivery'].includes(only)) throw new Error(`No benchmark for '${only}'`);
+  if (!only || only === 'campusgroups-export') {
   say('CampusGroups export benchmark (2-core machine; sandbox and s3rver on loopback; each measurement in its own process)');
 
   for (const total of [100_000, 1_000_000]) {
@@ -113,13 +113,19 @@ export async function runBenchmarks(args: string[]): Promise<number> {
   }
   const dir = join(ROOT, '.local', 'bench');
   mkdirSync(dir, { recursive: true });
-  if (only !== 'watermark-import') writeFileSync(join(dir, 'campusgroups-export.json'), `${JSON.stringify(results, null, 2)}\n`);
+  if (!only || only === 'campusgroups-export') writeFileSync(join(dir, 'campusgroups-export.json'), `${JSON.stringify(results, null, 2)}\n`);
 
   if (!only || only === 'watermark-import') {
     say();
     say('Watermark import benchmark (zip and upload against `zip` and `curl` in the same run)');
     const { benchWatermark } = await import('./watermark-import.js');
     writeFileSync(join(dir, 'watermark-import.json'), `${JSON.stringify(await benchWatermark(say), null, 2)}\n`);
+  }
+  if (!only || only === 'samegoal-delivery') {
+    say();
+    say('SameGoal delivery benchmark (against OpenSSH sftp to the same sshd, in the same run)');
+    const { benchSameGoal } = await import('./samegoal-delivery.js');
+    writeFileSync(join(dir, 'samegoal-delivery.json'), `${JSON.stringify(await benchSameGoal(say), null, 2)}\n`);
   }
   say();
   say(`Figures saved to .local/bench/`);

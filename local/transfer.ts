@@ -5,7 +5,7 @@ import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { connectSftp, type SftpSecret } from '../lambdas/samegoal/sftp.js';
+import { connectSftp, putStream, type SftpSecret } from '../lambdas/samegoal/sftp.js';
 
 /**
  * A local AWS Transfer Family endpoint for SFTP connectors, speaking the service's JSON 1.1
@@ -128,7 +128,7 @@ export class LocalTransfer {
         try {
           const [, bucket, ...key] = r.FilePath.split('/');
           const body = (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key.join('/') }))).Body as Readable;
-          await sftp.put(body, posix.join(remoteDir, key.at(-1)!));
+          await putStream(sftp, body, posix.join(remoteDir, key.at(-1)!));
           r.StatusCode = 'COMPLETED';
         } catch (error) {
           fail(r, 'UNKNOWN_ERROR', (error as Error).message);

@@ -7,7 +7,7 @@ import { EtlError, InvalidInputError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import { getJson, putJson, s3 } from '../shared/s3.js';
 import { epochName, type SameGoalConfig } from './config.js';
-import { connectSftp, type SftpSecret } from './sftp.js';
+import { connectSftp, putStream, type SftpSecret } from './sftp.js';
 import { massChangeGuard, validateDelivery, type DeliveredCounts } from './validate.js';
 
 export const outboxPrefix = (batch: string) => `samegoal/outbox/${batch}/`;
@@ -173,7 +173,7 @@ export async function deliverDirect(d: Delivery, config: SameGoalConfig, secret:
     for (const f of d.files) {
       const [, bucket, ...key] = f.s3Path.split('/');
       const body = (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key.join('/') }))).Body as Readable;
-      await sftp.put(body, posix.join(d.remoteDir, f.remoteName));
+      await putStream(sftp, body, posix.join(d.remoteDir, f.remoteName));
     }
   } finally {
     await sftp.end().catch(() => undefined);

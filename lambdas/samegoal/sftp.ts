@@ -71,3 +71,62 @@ export async function connectSftp(url: string, secret: SftpSecret, trustedHostKe
     throw new EtlError('Etl.Transient', `Could not open an SFTP session to ${u.host}: ${message}`);
   }
 }
+
+interface SftpWrapperLike {
+  open(path: string, flags: string, cb: (err: Error | undefined, handle: Buffer) => void): void;
+  write(handle: Buffer, buffer: Buffer, offset: number, length: number, position: number, cb: (err?: Error) => void): void;
+  close(handle: Buffer, cb: (err?: Error) => void): void;
+}
+
+/**
+ * Streams bytes into a remote file with many writes in flight, as OpenSSH's sftp does: a
+ * stream piped one write at a time waits a round trip per 32 KiB and crawls. Memory stays
+ * at `inFlight` × 32 KiB plus one source chunk.
+ */
+export async function putStream(client: SftpClient, source: AsyncIterable<Uint8Array>, remotePath: string, inFlight = 32): Promise<number> {
+  const inner = client as unknown as {
+    sftp: SftpWrapperLike;
+    client?: { setNoDelay?: (v: boolean) => void; once(e: 'close', cb: () => void): void; removeListener(e: 'close', cb: () => void): void };
+  };
+  inner.client?.setNoDelay?.(true);
+  const sftp = inner.sftp;
+  // Writes in flight when the server drops the connection never get an answer: the close fails them all.
+  let failure: unknown;
+  let onClosed!: () => void;
+  const closed = new Promise<never>((_, reject) => {
+    onClosed = () => {
+      failure ??= new Error(`The SFTP connection closed while writing ${remotePath}`);
+      reject(failure);
+    };
+    inner.client?.once('close', onClosed);
+  });
+  closed.catch(() => undefined);
+  const handle = await Promise.race([new Promise<Buffer>((resolve, reject) => sftp.open(remotePath, 'w', (err, h) => (err ? reject(err) : resolve(h)))), closed]);
+  const pending = new Set<Promise<void>>();
+  let position = 0;
+  const PIECE = 32 * 1024;
+  try {
+    for await (const chunk of source) {
+      const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      for (let off = 0; off < buf.length; off += PIECE) {
+        const piece = buf.subarray(off, Math.min(off + PIECE, buf.length));
+        const at = position;
+        position += piece.length;
+        const p: Promise<void> = new Promise<void>((resolve, reject) => sftp.write(handle, piece, 0, piece.length, at, (err) => (err ? reject(err) : resolve())))
+          .catch((err: unknown) => {
+            failure ??= err;
+          })
+          .finally(() => pending.delete(p));
+        pending.add(p);
+        if (pending.size >= inFlight) await Promise.race([Promise.race(pending), closed]);
+        if (failure) throw failure;
+      }
+    }
+    await Promise.race([Promise.all(pending), closed]);
+    if (failure) throw failure;
+  } finally {
+    inner.client?.removeListener('close', onClosed);
+    if (!failure) await new Promise<void>((resolve) => sftp.close(handle, () => resolve()));
+  }
+  return position;
+}

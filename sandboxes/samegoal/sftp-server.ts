@@ -3,6 +3,7 @@ import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, renam
 import type { AddressInfo } from 'node:net';
 import { join, normalize } from 'node:path';
 import ssh2, { type Connection, type ParsedKey } from 'ssh2';
+import { generateEd25519 } from './keys.js';
 
 const { Server, utils } = ssh2;
 const { OPEN_MODE, STATUS_CODE } = utils.sftp;
@@ -57,7 +58,7 @@ export class SftpSandbox {
   url = '';
 
   constructor(options: Partial<SftpSandboxOptions> & { root: string }) {
-    const hostKey = options.hostKey ?? (utils.generateKeyPairSync('ed25519').private as string);
+    const hostKey = options.hostKey ?? generateEd25519().private;
     this.options = { host: '127.0.0.1', port: 0, username: SFTP_SANDBOX_USER, password: SFTP_SANDBOX_PASSWORD, ...options, hostKey };
     const parsed = utils.parseKey(hostKey) as ParsedKey;
     this.hostPublicKey = `${parsed.type} ${parsed.getPublicSSH().toString('base64')}`;

@@ -9,7 +9,7 @@ import { startLocalEnvironment, type LocalEnvironment } from '../../local/enviro
 import { runPipeline } from '../../local/runner.js';
 import { sampleDelivery } from '../../sandboxes/samegoal/sample-batch.js';
 import { putBatch } from '../helpers/local.js';
-import { startOpenSsh, type OpenSsh } from './openssh.js';
+import { startOpenSsh, type OpenSsh } from '../../local/openssh.js';
 
 // The integration lane: samegoal-delivery through the local Transfer connector into a real OpenSSH sshd.
 let sshd: OpenSsh;

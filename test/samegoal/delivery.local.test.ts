@@ -9,7 +9,11 @@ import { deleteAll, putBatch, startWatermarkEnv } from '../helpers/local.js';
 let env: Awaited<ReturnType<typeof startWatermarkEnv>>;
 const good = sampleDelivery(200);
 let n = 0;
-const nextBatch = () => `sg-${++n}`;
+/** A fresh batch, a second after the last: epoch directories are named to the second. */
+const nextBatch = async () => {
+  await new Promise((r) => setTimeout(r, 1050));
+  return `sg-${++n}`;
+};
 
 beforeAll(async () => {
   env = await startWatermarkEnv();
@@ -24,7 +28,7 @@ const completeDirs = () =>
 
 describe('samegoal-delivery through the local runtime (connector transport, epoch mode)', () => {
   it('makes the epoch directory, sends the CSVs through the connector, verifies them, and writes COMPLETE last', async () => {
-    const batch = nextBatch();
+    const batch = await nextBatch();
     await putBatch(env.s3, env.bucket, batch, good, 'samegoal');
     const run = await runPipeline('samegoal-delivery', { batch });
     expect(run.status, run.cause).toBe('SUCCEEDED');
@@ -45,7 +49,7 @@ describe('samegoal-delivery through the local runtime (connector transport, epoc
   });
 
   it('refuses a misnamed file with the closest valid name, and sends nothing', async () => {
-    const batch = nextBatch();
+    const batch = await nextBatch();
     const before = env.samegoal.sftp!.ops.length;
     await putBatch(env.s3, env.bucket, batch, { 'students.csv': good['students.csv']!, 'gaurdians.csv': good['guardians.csv']! }, 'samegoal');
     const run = await runPipeline('samegoal-delivery', { batch });
@@ -56,7 +60,7 @@ describe('samegoal-delivery through the local runtime (connector transport, epoc
   });
 
   it('lists every bad value of students.csv with line and column', async () => {
-    const batch = nextBatch();
+    const batch = await nextBatch();
     const students = good['students.csv']!.split('\r\n');
     students[2] = students[2]!.replace(',F,', ',X,');
     students[3] = students[3]!.replace('ENROLLED', 'ENROLED');
@@ -80,10 +84,10 @@ describe('samegoal-delivery through the local runtime (connector transport, epoc
 
   it('stops a 40% drop in guardians before sending anything, unless allowed', async () => {
     await deleteAll(env.s3, env.bucket, 'state/samegoal/');
-    const first = nextBatch();
+    const first = await nextBatch();
     await putBatch(env.s3, env.bucket, first, good, 'samegoal');
     expect((await runPipeline('samegoal-delivery', { batch: first })).status).toBe('SUCCEEDED');
-    const dropped = nextBatch();
+    const dropped = await nextBatch();
     const guardians = good['guardians.csv']!.split('\r\n');
     await putBatch(env.s3, env.bucket, dropped, { 'students.csv': good['students.csv']!, 'guardians.csv': [...guardians.slice(0, 121), ''].join('\r\n') }, 'samegoal');
     const completeBefore = completeDirs().length;
@@ -91,15 +95,14 @@ describe('samegoal-delivery through the local runtime (connector transport, epoc
     expect(run.error).toBe('SameGoal.MassChange');
     expect(run.cause).toMatch(/guardians\.csv has 120 rows, 40\.0% fewer than the 200 delivered in \d{8}-\d{6} \(limit 10%\)/);
     expect(completeDirs().length).toBe(completeBefore);
-    await new Promise((r) => setTimeout(r, 1100)); // a new epoch second
+    await new Promise((r) => setTimeout(r, 1100)); // a new epoch second for the allowed run
     const allowed = await runPipeline('samegoal-delivery', { batch: dropped, allowMassChange: true });
     expect(allowed.status, allowed.cause).toBe('SUCCEEDED');
     expect((allowed.output as Delivery).warnings[0]).toMatch(/allowed mass change: guardians\.csv has 120 rows/);
   });
 
   it('retries a transfer the connector reports FAILED, and still writes COMPLETE only after both files', async () => {
-    const batch = nextBatch();
-    await new Promise((r) => setTimeout(r, 1100));
+    const batch = await nextBatch();
     await putBatch(env.s3, env.bucket, batch, good, 'samegoal');
     env.samegoal.transfer.failNext = { match: /guardians\.csv$/, times: 1 };
     const run = await runPipeline('samegoal-delivery', { batch });
@@ -108,8 +111,7 @@ describe('samegoal-delivery through the local runtime (connector transport, epoc
   });
 
   it('fails after a bounded number of FAILED transfers, says what was left, and leaves no COMPLETE', async () => {
-    const batch = nextBatch();
-    await new Promise((r) => setTimeout(r, 1100));
+    const batch = await nextBatch();
     await putBatch(env.s3, env.bucket, batch, good, 'samegoal');
     env.samegoal.transfer.failNext = { match: /students\.csv$/, times: 10 };
     const completeBefore = completeDirs().length;
@@ -122,7 +124,7 @@ describe('samegoal-delivery through the local runtime (connector transport, epoc
   });
 
   it('refuses an epoch directory that already exists', async () => {
-    const batch = nextBatch();
+    const batch = await nextBatch();
     await putBatch(env.s3, env.bucket, batch, good, 'samegoal');
     const run = await runPipeline('samegoal-delivery', { batch }, {
       hooks: {

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import ssh2 from 'ssh2';
+import { generateEd25519 } from '../../sandboxes/samegoal/keys.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Delivery } from '../../lambdas/samegoal/delivery.js';
 import { SAMEGOAL_SECRET_ID } from '../../local/environment.js';
@@ -68,7 +68,7 @@ describe('samegoal-delivery under faults', () => {
     // The same address and files, another host key: what a man in the middle, or an unannounced rebuild, looks like.
     const port = env.samegoal.sftp!.port;
     await env.samegoal.sftp!.stop();
-    const impostor = new SftpSandbox({ root: env.samegoal.root!, port, hostKey: ssh2.utils.generateKeyPairSync('ed25519').private as string });
+    const impostor = new SftpSandbox({ root: env.samegoal.root!, port, hostKey: generateEd25519().private });
     await impostor.start();
     try {
       const run = await runPipeline('samegoal-delivery', { batch });

@@ -1,12 +1,12 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import ssh2 from 'ssh2';
+import { generateEd25519 } from '../../sandboxes/samegoal/keys.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectSftp } from '../../lambdas/samegoal/sftp.js';
 import { SFTP_SANDBOX_PASSWORD, SFTP_SANDBOX_USER, SftpSandbox } from '../../sandboxes/samegoal/sftp-server.js';
 
-const userKey = ssh2.utils.generateKeyPairSync('ed25519');
+const userKey = generateEd25519();
 const root = mkdtempSync(join(tmpdir(), 'sftp-sandbox-'));
 const server = new SftpSandbox({ root, publicKey: userKey.public });
 
@@ -31,7 +31,7 @@ describe('SFTP sandbox and our pinned-host-key client', () => {
   });
 
   it('refuses a server whose host key is not the pinned one, naming both fingerprints', async () => {
-    const other = ssh2.utils.generateKeyPairSync('ed25519');
+    const other = generateEd25519();
     const error = await connectSftp(server.url, { Username: SFTP_SANDBOX_USER, Password: SFTP_SANDBOX_PASSWORD }, [other.public], 'etl/samegoal').catch((e: Error) => e);
     expect(error).toMatchObject({ name: 'SameGoal.HostKeyMismatch' });
     expect((error as Error).message).toMatch(/offered host key SHA256:\S+, which is not a trusted host key \(trusted: SHA256:\S+\)\. Nothing was sent/);

@@ -14,6 +14,8 @@ export interface OpenSsh {
   port: number;
   user: string;
   privateKey: string;
+  /** The same key as a file, for OpenSSH's own clients (sftp -i). */
+  privateKeyPath: string;
   hostPublicKey: string;
   /** The chroot on disk: remote /upload is <root>/upload. */
   root: string;
@@ -106,6 +108,7 @@ export async function startOpenSsh(): Promise<OpenSsh> {
     port,
     user: USER,
     privateKey: readFileSync(join(conf, 'user_key'), 'utf-8'),
+    privateKeyPath: join(conf, 'user_key'),
     hostPublicKey: `${type} ${key}`,
     root,
     logFile,
