@@ -6,8 +6,24 @@ import '../local/polyfills.js';
 import { setLogSink } from '../lambdas/shared/log.js';
 import { preparePipeline, runPipeline } from '../local/runner.js';
 
-const [batch] = process.argv.slice(2);
+const [batch, deliveryFile] = process.argv.slice(2);
 setLogSink(() => undefined);
+
+if (batch === '--deliver-only') {
+  // The delivery step alone, as its own Lambda runs it: a fresh epoch directory, then DeliverDirect.
+  const { readFileSync } = await import('node:fs');
+  const { deliverDirect, makeEpochDir } = await import('../lambdas/samegoal/delivery.js');
+  const { loadConfig } = await import('../lambdas/samegoal/config.js');
+  const config = loadConfig();
+  const d = JSON.parse(readFileSync(deliveryFile!, 'utf-8')) as import('../lambdas/samegoal/delivery.js').Delivery;
+  const secret = JSON.parse(process.env.BENCH_SFTP_SECRET!) as import('../lambdas/samegoal/sftp.js').SftpSecret;
+  const fresh = { ...d, remoteDir: `${d.remoteDir}-again` };
+  await makeEpochDir(fresh, config, secret);
+  const started = performance.now();
+  await deliverDirect(fresh, config, secret);
+  process.stdout.write(`${JSON.stringify({ seconds: (performance.now() - started) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+  process.exit(0);
+}
 await preparePipeline('samegoal-delivery');
 const entered = new Map<string, number>();
 const seconds: Record<string, number> = {};
@@ -20,5 +36,5 @@ const run = await runPipeline('samegoal-delivery', { batch, allowMassChange: tru
   },
 });
 if (run.status !== 'SUCCEEDED') throw new Error(`${run.error}: ${run.cause}`);
-process.stdout.write(`${JSON.stringify({ seconds, remoteDir: (run.output as { remoteDir: string }).remoteDir, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+process.stdout.write(`${JSON.stringify({ seconds, delivery: run.output, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
 process.exit(0);

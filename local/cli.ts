@@ -28,8 +28,8 @@ Usage:
   etl watermark registry --from <All_CSVs_SysAdmin.zip> [--out <file>]
       Refresh the Watermark header registry from Watermark's sample templates; writes
       lambdas/watermark/registry.json (deployed with the code) unless --out names another file.
-  etl bench
-      Run the benchmarks (same as npm run bench).
+  etl bench [campusgroups-export|watermark-import|samegoal-delivery]
+      Run the benchmarks (all of them: npm run bench).
 
 Exit status: 0 success; 1 the execution (or backfill request) failed; 2 bad usage or config.`;
 

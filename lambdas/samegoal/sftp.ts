@@ -83,7 +83,7 @@ interface SftpWrapperLike {
  * stream piped one write at a time waits a round trip per 32 KiB and crawls. Memory stays
  * at `inFlight` × 32 KiB plus one source chunk.
  */
-export async function putStream(client: SftpClient, source: AsyncIterable<Uint8Array>, remotePath: string, inFlight = 32): Promise<number> {
+export async function putStream(client: SftpClient, source: AsyncIterable<Uint8Array>, remotePath: string, inFlight = 64): Promise<number> {
   const inner = client as unknown as {
     sftp: SftpWrapperLike;
     client?: { setNoDelay?: (v: boolean) => void; once(e: 'close', cb: () => void): void; removeListener(e: 'close', cb: () => void): void };
