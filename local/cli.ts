@@ -17,8 +17,8 @@ Usage:
       embedded S3 (or AWS_ENDPOINT_URL_S3), a local Secrets Manager and the vendor sandbox
       (or the base URL in --config). Pipelines: ${Object.keys(PIPELINES).join(', ')}.
   etl sandbox [--config <file>]
-      Start the vendor sandboxes alone (CampusGroups on port 4010, Watermark on 4020 when
-      free) and print their URLs; Ctrl-C stops them.
+      Start the vendor sandboxes alone (CampusGroups on port 4010, Watermark on 4020, the
+      SameGoal SFTP server on 4030, when free) and print their URLs; Ctrl-C stops them.
   etl demo
       Start everything embedded, run every pipeline end to end and show what landed where.
   etl backfill campusgroups-export --from <date> --to <date> --state-machine-arn <arn>
@@ -107,6 +107,12 @@ async function runSandbox(args: string[]): Promise<number> {
   const url = await cg.start().catch(async () => (cg = new CampusGroupsSandbox(cgOptions)).start());
   let wm = new WatermarkSandbox({ ...wmOptions, port: 4020 });
   const wmUrl = await wm.start().catch(async () => (wm = new WatermarkSandbox(wmOptions)).start());
+  const { SftpSandbox, SFTP_SANDBOX_USER, SFTP_SANDBOX_PASSWORD } = await import('../sandboxes/samegoal/sftp-server.js');
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const sftpRoot = mkdtempSync(join(tmpdir(), 'samegoal-sftp-'));
+  let sftp = new SftpSandbox({ root: sftpRoot, port: 4030 });
+  const sftpUrl = await sftp.start().catch(async () => (sftp = new SftpSandbox({ root: sftpRoot })).start());
   // The built-in credentials are obviously fake and safe to show; ones from a config file are not shown.
   const cgSecret = connections.campusgroups.apiSecret === SANDBOX_SECRET ? SANDBOX_SECRET : `<apiSecret from ${values.config}>`;
   const wmSecret = connections.watermark.clientSecret === SANDBOX_CLIENT_SECRET ? SANDBOX_CLIENT_SECRET : `<clientSecret from ${values.config}>`;
@@ -117,10 +123,13 @@ async function runSandbox(args: string[]): Promise<number> {
       `Watermark sandbox: ${wmUrl}\n` +
       `  try: curl -s ${wm.tokenUrl} -d grant_type=client_credentials -d client_id=${connections.watermark.clientId} -d client_secret=${wmSecret} -d audience=https://api.platform.watermarkinsights.com\n` +
       `  then: curl -s -H 'Authorization: Bearer <access_token>' -F filename=@batch.zip ${wmUrl}/v1/import/data\n` +
+      `SameGoal SFTP sandbox: ${sftpUrl} (files in ${sftpRoot})\n` +
+      `  host key: ${sftp.hostPublicKey}\n` +
+      `  try: sftp -P ${new URL(sftpUrl).port} ${SFTP_SANDBOX_USER}@127.0.0.1   (password: ${SFTP_SANDBOX_PASSWORD})\n` +
       'Ctrl-C stops.\n',
   );
   await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
-  await Promise.all([cg.stop(), wm.stop()]);
+  await Promise.all([cg.stop(), wm.stop(), sftp.stop()]);
   return 0;
 }
 

@@ -62,6 +62,13 @@ describe('etl CLI', () => {
     expect(bad.stdout).toContain('batch must be a folder name under watermark/outbox/');
   });
 
+  it('runs samegoal-delivery locally and fails, exit 1, when students.csv is missing', () => {
+    const res = etl('local', 'samegoal-delivery', '--input', '{"batch":"tonight"}');
+    expect(res.code).toBe(1);
+    expect(res.stdout).toContain('error: SameGoal.ValidationFailed');
+    expect(res.stdout).toContain('students.csv: is required and is not in s3://etl-hub-local-data/samegoal/outbox/tonight/');
+  });
+
   it.each([
     [['local'], /takes exactly one pipeline name/],
     [['local', 'nope'], /Unknown pipeline 'nope'/],
@@ -92,7 +99,11 @@ describe('etl CLI', () => {
       child.stdout.on('data', (d: Buffer) => {
         out += d.toString();
         const m = /CampusGroups sandbox: (\S+)/.exec(out);
-        if (m && out.includes('Ctrl-C')) resolve(m[1]!);
+        if (m && out.includes('Ctrl-C')) {
+          expect(out).toMatch(/Watermark sandbox: http:\/\/127\.0\.0\.1:\d+/);
+          expect(out).toMatch(/SameGoal SFTP sandbox: sftp:\/\/127\.0\.0\.1:\d+/);
+          resolve(m[1]!);
+        }
       });
       child.on('close', () => reject(new Error(`exited early: ${out}`)));
     });
