@@ -5,6 +5,7 @@
 import '../local/polyfills.js';
 import { setLogSink } from '../lambdas/shared/log.js';
 import { preparePipeline, runPipeline } from '../local/runner.js';
+import { stepTimer } from './support.js';
 
 const [batch, deliveryFile] = process.argv.slice(2);
 setLogSink(() => undefined);
@@ -25,16 +26,8 @@ if (batch === '--deliver-only') {
   process.exit(0);
 }
 await preparePipeline('samegoal-delivery');
-const entered = new Map<string, number>();
-const seconds: Record<string, number> = {};
-const run = await runPipeline('samegoal-delivery', { batch, allowMassChange: true }, {
-  onEvent: (e) => {
-    const name = e.state?.name;
-    if (!name) return;
-    if (e.type === 'StateEntered') entered.set(name, e.timestamp);
-    if (e.type === 'StateExited') seconds[name] = (e.timestamp - entered.get(name)!) / 1000;
-  },
-});
+const { onEvent, seconds } = stepTimer();
+const run = await runPipeline('samegoal-delivery', { batch, allowMassChange: true }, { onEvent });
 if (run.status !== 'SUCCEEDED') throw new Error(`${run.error}: ${run.cause}`);
 process.stdout.write(`${JSON.stringify({ seconds, delivery: run.output, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
 process.exit(0);

@@ -1,6 +1,4 @@
-import { spawn } from 'node:child_process';
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { once } from 'node:events';
+import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -8,7 +6,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { defaultConnections } from '../local/config.js';
 import { startLocalEnvironment } from '../local/environment.js';
 import { startOpenSsh } from '../local/openssh.js';
-import { ROOT } from '../local/runner.js';
+import { runChild, timed, writeCsv } from './support.js';
 
 const MiB = 1024 * 1024;
 const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
@@ -24,29 +22,10 @@ async function writeDelivery(dir: string, total: number): Promise<string[]> {
   const paths: string[] = [];
   for (const [name, header, row, share] of specs) {
     const path = join(dir, name);
-    const out = createWriteStream(path);
-    out.write(`${header}\r\n`);
-    let written = 0;
-    for (let i = 0; written < total * share; ) {
-      let chunk = '';
-      for (let k = 0; k < 5000; k++, i++) chunk += `${row(i)}\r\n`;
-      written += chunk.length;
-      if (!out.write(chunk)) await once(out, 'drain');
-    }
-    out.end();
-    await once(out, 'finish');
+    await writeCsv(path, header, row, total * share);
     paths.push(path);
   }
   return paths;
-}
-
-function timed(cmd: string, args: string[]): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    child.stdout!.resume();
-    child.on('close', (code) => (code === 0 ? resolve((performance.now() - started) / 1000) : reject(new Error(`${cmd} exited ${code}`))));
-  });
 }
 
 /**
@@ -70,16 +49,7 @@ export async function benchSameGoal(say: (line?: string) => void): Promise<Recor
       await new Upload({ client: s3, params: { Bucket: env.bucket, Key: `samegoal/outbox/bench/${path.split('/').pop()}`, Body: createReadStream(path) } }).done();
     }
     const child = <T>(...args: string[]) =>
-      new Promise<T>((resolve, reject) => {
-        const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'samegoal-child.ts'), ...args], {
-          cwd: ROOT,
-          env: { ...process.env, NODE_NO_WARNINGS: '1', BENCH_SFTP_SECRET: JSON.stringify({ Username: sshd.user, PrivateKey: sshd.privateKey }) },
-          stdio: ['ignore', 'pipe', 'inherit'],
-        });
-        let out = '';
-        proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
-        proc.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!) as T) : reject(new Error(`samegoal-child exited ${code}`))));
-      });
+      runChild<T>('samegoal-child.ts', args, { BENCH_SFTP_SECRET: JSON.stringify({ Username: sshd.user, PrivateKey: sshd.privateKey }) });
     const ours = await child<{ seconds: Record<string, number>; delivery: unknown; maxRssMb: number }>('bench');
     const deliveryFile = join(work, 'delivery.json');
     writeFileSync(deliveryFile, JSON.stringify(ours.delivery));
@@ -90,7 +60,7 @@ export async function benchSameGoal(say: (line?: string) => void): Promise<Recor
     const complete = join(work, 'COMPLETE');
     writeFileSync(complete, '');
     writeFileSync(batch, ['mkdir /upload/openssh-baseline', ...paths.map((p) => `put ${p} /upload/openssh-baseline/`), `put ${complete} /upload/openssh-baseline/COMPLETE`, ''].join('\n'));
-    const sftpSeconds = await timed('sftp', [
+    const { seconds: sftpSeconds } = await timed('sftp', [
       '-q', '-b', batch, '-i', sshd.privateKeyPath, '-P', String(sshd.port),
       '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes',
       `${sshd.user}@127.0.0.1`,

@@ -6,6 +6,7 @@
 import '../local/polyfills.js';
 import { setLogSink } from '../lambdas/shared/log.js';
 import { preparePipeline, runPipeline } from '../local/runner.js';
+import { stepTimer } from './support.js';
 
 const [batch, zipPath] = process.argv.slice(2);
 setLogSink(() => undefined);
@@ -24,16 +25,8 @@ if (batch === '--upload-file') {
   process.exit(0);
 }
 await preparePipeline('watermark-import');
-const entered = new Map<string, number>();
-const seconds: Record<string, number> = {};
-const run = await runPipeline('watermark-import', { batch }, {
-  onEvent: (e) => {
-    const name = e.state?.name;
-    if (!name) return;
-    if (e.type === 'StateEntered') entered.set(name, e.timestamp);
-    if (e.type === 'StateExited') seconds[name] = (e.timestamp - entered.get(name)!) / 1000;
-  },
-});
+const { onEvent, seconds } = stepTimer();
+const run = await runPipeline('watermark-import', { batch }, { onEvent });
 if (run.status !== 'SUCCEEDED') throw new Error(`${run.error}: ${run.cause}`);
 const out = run.output as { zip: { bytes: number } };
 process.stdout.write(`${JSON.stringify({ seconds, zipBytes: out.zip.bytes, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);

@@ -1,15 +1,13 @@
-import { spawn } from 'node:child_process';
-import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { once } from 'node:events';
+import { createReadStream, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { defaultConnections } from '../local/config.js';
 import { startLocalEnvironment, type LocalEnvironment } from '../local/environment.js';
-import { ROOT } from '../local/runner.js';
 import { SANDBOX_TEMPLATES } from '../sandboxes/watermark/templates.js';
 import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, WATERMARK_AUDIENCE } from '../sandboxes/watermark/server.js';
+import { runChild, timed, writeCsv } from './support.js';
 
 const MiB = 1024 * 1024;
 const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
@@ -20,22 +18,8 @@ async function writeBatch(dir: string, total: number): Promise<string[]> {
   const paths: string[] = [];
   for (const [index, [name, cols]] of files.entries()) {
     const path = join(dir, name);
-    const out = createWriteStream(path);
-    out.write(`${cols.join(',')}\r\n`);
-    let written = 0;
-    let row = 0;
-    const target = total / files.length;
-    while (written < target) {
-      let chunk = '';
-      for (let k = 0; k < 2000; k++, row++) {
-        const line = `${cols.map((c, i) => (i === 0 ? `${c.slice(0, 3).toUpperCase()}${index}-${row}` : `${c}-${(row * 2654435761) % 100003}-${row % 97}`)).join(',')}\r\n`;
-        chunk += line;
-      }
-      written += chunk.length;
-      if (!out.write(chunk)) await once(out, 'drain');
-    }
-    out.end();
-    await once(out, 'finish');
+    const row = (r: number) => cols.map((c, i) => (i === 0 ? `${c.slice(0, 3).toUpperCase()}${index}-${r}` : `${c}-${(r * 2654435761) % 100003}-${r % 97}`)).join(',');
+    await writeCsv(path, cols.join(','), row, total / files.length);
     paths.push(path);
   }
   return paths;
@@ -48,38 +32,14 @@ async function uploadBatch(s3: S3Client, bucket: string, batch: string, paths: s
   }
 }
 
-function timed(cmd: string, args: string[]): Promise<{ seconds: number; stdout: string }> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let stdout = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.on('close', (code) => (code === 0 ? resolve({ seconds: (performance.now() - started) / 1000, stdout }) : reject(new Error(`${cmd} exited ${code}`))));
-  });
-}
-
 interface PipelineMeasure {
   seconds: Record<string, number>;
   zipBytes: number;
   maxRssMb: number;
 }
 
-function runChild<T = PipelineMeasure>(...args: string[]): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'watermark-child.ts'), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, NODE_NO_WARNINGS: '1', BENCH_CLIENT_ID: SANDBOX_CLIENT_ID, BENCH_CLIENT_SECRET: SANDBOX_CLIENT_SECRET },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('close', (code) => {
-      const line = out.trim().split('\n').at(-1);
-      if (code !== 0 || !line) reject(new Error(`watermark-child exited ${code}`));
-      else resolve(JSON.parse(line) as T);
-    });
-  });
-}
+const runWatermarkChild = <T = PipelineMeasure>(...args: string[]) =>
+  runChild<T>('watermark-child.ts', args, { BENCH_CLIENT_ID: SANDBOX_CLIENT_ID, BENCH_CLIENT_SECRET: SANDBOX_CLIENT_SECRET });
 
 async function token(env: LocalEnvironment): Promise<string> {
   const res = await fetch(env.watermark.tokenUrl, {
@@ -111,7 +71,7 @@ export async function benchWatermark(say: (line?: string) => void): Promise<Reco
       const csvBytes = paths.reduce((n, p) => n + statSync(p).size, 0);
       const batch = `bench-${label.replace(' ', '').toLowerCase()}`;
       await uploadBatch(s3, env.bucket, batch, paths);
-      const ours = await runChild(batch);
+      const ours = await runWatermarkChild(batch);
       say();
       say(`${label} batch: ${fmt(csvBytes / MiB)} MiB of CSV in ${paths.length} files → ZIP of ${fmt(ours.zipBytes / MiB)} MiB`);
       say(`  pipeline peak RSS ${fmt(ours.maxRssMb)} MB (target ≤ 256 MB); ValidateBatch ${fmt(ours.seconds.ValidateBatch ?? 0, 1)} s`);
@@ -127,7 +87,7 @@ export async function benchWatermark(say: (line?: string) => void): Promise<Reco
         if (curl.stdout.trim() !== '200') throw new Error(`curl upload answered ${curl.stdout}`);
         const ourUpload = ours.seconds.SubmitImport!;
         say(`  upload: ours (S3 stream → multipart, exact length) ${fmt(ours.zipBytes / MiB / ourUpload)} MiB/s, \`curl -F\` from disk ${fmt(zipSize / MiB / curl.seconds)} MiB/s → ratio ${fmt(ours.zipBytes / ourUpload / (zipSize / curl.seconds), 2)} (target ≥ 0.8)`);
-        const fromDisk = await runChild<{ seconds: number }>('--upload-file', zipPath);
+        const fromDisk = await runWatermarkChild<{ seconds: number }>('--upload-file', zipPath);
         say(`          our uploader reading the same file from disk: ${fmt(zipSize / MiB / fromDisk.seconds)} MiB/s → ratio ${fmt(curl.seconds / fromDisk.seconds, 2)} against curl ` +
           '(the rest of the gap is the local S3 emulator sharing the 2 cores)');
         Object.assign(entry, {

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { close, listen } from '../sandboxes/http.js';
 
 /**
  * A local Secrets Manager endpoint speaking the service's JSON 1.1 protocol (X-Amz-Target),
@@ -50,14 +50,11 @@ export class LocalSecretsManager {
         return send(400, { __type: 'UnsupportedOperation', message: `${target} is not served locally` });
       });
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.endpoint = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.endpoint = `http://127.0.0.1:${await listen(this.server, '127.0.0.1', 0)}`;
     return this.endpoint;
   }
 
   async stop(): Promise<void> {
-    if (!this.server) return;
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    if (this.server) await close(this.server);
   }
 }

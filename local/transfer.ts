@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { close, listen } from '../sandboxes/http.js';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -64,15 +64,12 @@ export class LocalTransfer {
           .catch((error: { type?: string; message: string }) => send(400, { __type: error.type ?? 'InvalidRequestException', Message: error.message }));
       });
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.endpoint = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.endpoint = `http://127.0.0.1:${await listen(this.server, '127.0.0.1', 0)}`;
     return this.endpoint;
   }
 
   async stop(): Promise<void> {
-    if (!this.server) return;
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    if (this.server) await close(this.server);
   }
 
   private async dispatch(target: string, body: Record<string, unknown>): Promise<unknown> {
