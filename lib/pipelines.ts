@@ -136,6 +136,22 @@ export const SAMEGOAL_DELIVERY: Pipeline = {
   ],
 };
 
+export const GOCONTRACTOR_EXPORT: Pipeline = {
+  name: 'gocontractor-export',
+  asl: 'statemachines/gocontractor-export.asl.json',
+  functions: [
+    { substitution: 'GcPlanExportFunctionArn', entry: 'lambdas/gocontractor/handlers/plan-export.ts', timeoutSeconds: 60, memoryMb: 256, access: { secret: true } },
+    {
+      substitution: 'GcExportPagesFunctionArn',
+      entry: 'lambdas/gocontractor/handlers/export-pages.ts',
+      timeoutSeconds: 900,
+      memoryMb: 512,
+      access: { secret: true, readData: ['gocontractor/*'], writeData: ['gocontractor/*'], deleteData: ['gocontractor/*'] },
+    },
+    { substitution: 'GcSummarizeFunctionArn', entry: 'lambdas/gocontractor/handlers/summarize.ts', timeoutSeconds: 30, memoryMb: 128, access: {} },
+  ],
+};
+
 /** Not a state machine task: started by EventBridge when a _READY marker lands, it starts a machine. */
 export const READY_TRIGGER_ENTRY = 'lambdas/shared/handlers/start-on-ready.ts';
 
@@ -143,4 +159,5 @@ export const PIPELINES: Record<string, Pipeline> = {
   [CAMPUSGROUPS_EXPORT.name]: CAMPUSGROUPS_EXPORT,
   [WATERMARK_IMPORT.name]: WATERMARK_IMPORT,
   [SAMEGOAL_DELIVERY.name]: SAMEGOAL_DELIVERY,
+  [GOCONTRACTOR_EXPORT.name]: GOCONTRACTOR_EXPORT,
 };

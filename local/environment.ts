@@ -7,6 +7,7 @@ import { WATERMARK_AUDIENCE, WatermarkSandbox, type WatermarkSandboxOptions } fr
 import { refreshRegistry } from './watermark-registry.js';
 import { SFTP_SANDBOX_PASSWORD, SFTP_SANDBOX_USER, SftpSandbox } from '../sandboxes/samegoal/sftp-server.js';
 import { LocalTransfer } from './transfer.js';
+import { GC_SANDBOX_KEY, GoContractorSandbox } from '../sandboxes/gocontractor/server.js';
 import { LocalSecretsManager } from './secrets-manager.js';
 import { startLocalS3, type LocalS3 } from './s3.js';
 
@@ -15,6 +16,7 @@ export const CAMPUSGROUPS_SECRET_ID = 'etl-hub/campusgroups';
 export const WATERMARK_SECRET_ID = 'etl-hub/watermark';
 export const SAMEGOAL_SECRET_ID = 'etl-hub/samegoal-sftp';
 export const LOCAL_CONNECTOR_ID = 'c-0123456789abcdef0';
+export const GOCONTRACTOR_SECRET_ID = 'etl-hub/gocontractor';
 
 /** Where the local runtime points each connection; a config file can aim it at any compatible server. */
 export interface LocalConnections {
@@ -38,6 +40,7 @@ export interface LocalEnvironment {
   campusgroups: { baseUrl: string; sandbox?: CampusGroupsSandbox };
   watermark: { apiBaseUrl: string; tokenUrl: string; sandbox?: WatermarkSandbox };
   samegoal: { sftp?: SftpSandbox; transfer: LocalTransfer; root?: string; url: string };
+  gocontractor: { sandbox: GoContractorSandbox };
   stop(): Promise<void>;
 }
 
@@ -122,6 +125,11 @@ export async function startLocalEnvironment(connections: LocalConnections, optio
     await transfer.start();
     stops.push(() => transfer.stop());
 
+    const gocontractor = new GoContractorSandbox();
+    await gocontractor.start();
+    stops.push(() => gocontractor.stop());
+    secrets.set(GOCONTRACTOR_SECRET_ID, { apiKey: GC_SANDBOX_KEY });
+
     const settings: Record<string, string> = {
       AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
       AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'S3RVER',
@@ -144,6 +152,10 @@ export async function startLocalEnvironment(connections: LocalConnections, optio
       SAMEGOAL_SFTP_URL: sftpUrl,
       SAMEGOAL_TRUSTED_HOST_KEYS: hostKeys.join('\n'),
       SAMEGOAL_UPLOAD_DIR: sg?.uploadDir ?? '/upload',
+      GOCONTRACTOR_SECRET_ID,
+      GOCONTRACTOR_BASE_URL: gocontractor.url,
+      GOCONTRACTOR_PAGE_SIZE: process.env.GOCONTRACTOR_PAGE_SIZE ?? '50',
+      GOCONTRACTOR_RESERVE_MS: process.env.GOCONTRACTOR_RESERVE_MS ?? '5000',
       SAMEGOAL_CONNECTOR_ID: LOCAL_CONNECTOR_ID,
       SAMEGOAL_TRANSPORT: process.env.SAMEGOAL_TRANSPORT ?? 'connector',
       SAMEGOAL_TIME_ZONE: process.env.SAMEGOAL_TIME_ZONE ?? 'America/Chicago',
@@ -183,6 +195,7 @@ export async function startLocalEnvironment(connections: LocalConnections, optio
       campusgroups: { baseUrl, sandbox },
       watermark: { apiBaseUrl, tokenUrl, sandbox: watermarkSandbox },
       samegoal: { sftp, transfer, root: sftpRoot, url: sftpUrl },
+      gocontractor: { sandbox: gocontractor },
       stop,
     };
   } catch (error) {

@@ -1,0 +1,20 @@
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { createLogger } from '../../shared/log.js';
+import { secretMiddleware } from '../../shared/secrets.js';
+import { GoContractorApi } from '../api.js';
+import { keyFrom, loadConfig, SECRET_CONTEXT_KEY } from '../config.js';
+import { exportPages, type GcJob } from '../export.js';
+
+const config = loadConfig();
+const log = createLogger({ pipeline: 'gocontractor-export', task: 'ExportPages' });
+
+export const handler = middy(async (job: GcJob, context: Context): Promise<GcJob> =>
+  exportPages(job, {
+    api: new GoContractorApi(config, keyFrom(context, config.secretId).apiKey, log),
+    bucket: config.bucket,
+    log,
+    remainingMs: () => context.getRemainingTimeInMillis(),
+    reserveMs: config.reserveMs,
+  }),
+).use(secretMiddleware(SECRET_CONTEXT_KEY, config.secretId));
