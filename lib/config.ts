@@ -28,6 +28,15 @@ export interface DeployConfig {
     apiBaseUrl: string;
     maxPollSeconds: number;
   };
+  gocontractor: {
+    enabled: boolean;
+    schedule: string;
+    baseUrl: string;
+    /** Not officially documented: the header that carries the API key. */
+    authHeader: string;
+    pageSize: number;
+    expiryWarnDays: number;
+  };
   samegoal: {
     enabled: boolean;
     /** sftp://host[:port] of the district's SameGoal SFTP account. */
@@ -66,6 +75,15 @@ const WM_DEFAULTS: DeployConfig['watermark'] = {
   audience: 'https://api.platform.watermarkinsights.com',
   apiBaseUrl: 'https://api.platform.watermarkinsights.com',
   maxPollSeconds: 6 * 3600,
+};
+
+const GC_DEFAULTS: DeployConfig['gocontractor'] = {
+  enabled: false,
+  schedule: 'cron(0 4 * * ? *)',
+  baseUrl: 'https://integrations.gocontractor.com',
+  authHeader: 'X-Api-Key',
+  pageSize: 100,
+  expiryWarnDays: 14,
 };
 
 const SG_DEFAULTS: DeployConfig['samegoal'] = {
@@ -128,7 +146,7 @@ export function parseDeployConfig(text: string, file: string): DeployConfig {
   } catch (error) {
     throw new DeployConfigError(file, '(file)', `is not valid JSON: ${(error as Error).message}`);
   }
-  const known = ['stackName', 'timeZone', 'alarmEmail', 'campusgroups', 'watermark', 'samegoal'];
+  const known = ['stackName', 'timeZone', 'alarmEmail', 'campusgroups', 'watermark', 'samegoal', 'gocontractor'];
   for (const key of Object.keys(raw)) if (!known.includes(key)) throw new DeployConfigError(file, key, `is not a known setting (known: ${known.join(', ')})`);
 
   const stackName = raw.stackName ?? 'SchoolEtlHub';
@@ -217,7 +235,24 @@ export function parseDeployConfig(text: string, file: string): DeployConfig {
   if (samegoal.enabled && samegoal.trustedHostKeys.length === 0) {
     throw new DeployConfigError(file, 'samegoal.trustedHostKeys', 'needs at least one host key when samegoal.enabled is true: ask SameGoal for it, never trust on first use');
   }
-  return { stackName, timeZone, ...(alarmEmail ? { alarmEmail } : {}), campusgroups, watermark, samegoal };
+  const gcRaw = (raw.gocontractor ?? {}) as Record<string, unknown>;
+  if (typeof gcRaw !== 'object' || Array.isArray(gcRaw)) throw new DeployConfigError(file, 'gocontractor', 'must be an object');
+  const gocontractor = { ...GC_DEFAULTS };
+  for (const [key, value] of Object.entries(gcRaw)) {
+    const field = `gocontractor.${key}`;
+    if (!(key in GC_DEFAULTS)) throw new DeployConfigError(file, field, `is not a known setting (known: ${Object.keys(GC_DEFAULTS).join(', ')})`);
+    const bad = (what: string) => new DeployConfigError(file, field, `must be ${what}, got ${JSON.stringify(value)}`);
+    if (key === 'enabled' && typeof value !== 'boolean') throw bad('true or false');
+    if (key === 'schedule') {
+      if (typeof value !== 'string') throw bad('a cron() string');
+      checkSchedule(file, field, value);
+    }
+    if (key === 'baseUrl' && (typeof value !== 'string' || !/^https:\/\/\S+$/.test(value))) throw bad('an https URL');
+    if (key === 'authHeader' && (typeof value !== 'string' || !/^[A-Za-z0-9-]+$/.test(value))) throw bad('an HTTP header name');
+    if ((key === 'pageSize' || key === 'expiryWarnDays') && (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 1000)) throw bad('an integer from 1 to 1000');
+    (gocontractor as Record<string, unknown>)[key] = value;
+  }
+  return { stackName, timeZone, ...(alarmEmail ? { alarmEmail } : {}), campusgroups, watermark, samegoal, gocontractor };
 }
 
 export function loadDeployConfig(file: string): DeployConfig {

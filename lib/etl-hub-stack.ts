@@ -13,7 +13,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { DeployConfig } from './config.js';
 import { PipelineStateMachine } from './constructs/pipeline-state-machine.js';
-import { CAMPUSGROUPS_EXPORT, READY_TRIGGER_ENTRY, SAMEGOAL_DELIVERY, WATERMARK_IMPORT } from './pipelines.js';
+import { CAMPUSGROUPS_EXPORT, GOCONTRACTOR_EXPORT, READY_TRIGGER_ENTRY, SAMEGOAL_DELIVERY, WATERMARK_IMPORT } from './pipelines.js';
 import { bundledFunction } from './constructs/bundled-function.js';
 
 export interface EtlHubStackProps extends StackProps {
@@ -27,6 +27,7 @@ export class EtlHubStack extends Stack {
   readonly campusgroups?: PipelineStateMachine;
   watermark?: PipelineStateMachine;
   samegoal?: PipelineStateMachine;
+  gocontractor?: PipelineStateMachine;
 
   constructor(scope: Construct, id: string, props: EtlHubStackProps) {
     super(scope, id, props);
@@ -109,6 +110,7 @@ export class EtlHubStack extends Stack {
 
     if (config.watermark.enabled) this.watermarkImport(config);
     if (config.samegoal.enabled) this.samegoalDelivery(config);
+    if (config.gocontractor.enabled) this.gocontractorExport(config);
 
     new CfnOutput(this, 'DataBucketName', { value: this.bucket.bucketName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
@@ -168,6 +170,36 @@ export class EtlHubStack extends Stack {
       },
       targets: [new eventsTargets.LambdaFunction(trigger, { retryAttempts: 4 })],
     });
+  }
+
+  private gocontractorExport(config: DeployConfig): void {
+    const gc = config.gocontractor;
+    const secretName = `${this.stackName}/gocontractor`;
+    const secret = new secretsmanager.Secret(this, 'GoContractorSecret', {
+      secretName,
+      description: 'GoContractor API key: JSON {"apiKey": "...", "expiresOn": "YYYY-MM-DD" (optional)} from Settings › API Integrations. Set after deploying.',
+    });
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'The API key is created in the GoContractor admin portal; AWS cannot rotate it. Replace it there and put the new value here.',
+    });
+    this.gocontractor = new PipelineStateMachine(this, 'GoContractorExport', {
+      pipeline: GOCONTRACTOR_EXPORT,
+      bucket: this.bucket,
+      secret,
+      alarmTopic: this.alarmTopic,
+      environment: {
+        DATA_BUCKET: this.bucket.bucketName,
+        GOCONTRACTOR_SECRET_ID: secretName,
+        GOCONTRACTOR_BASE_URL: gc.baseUrl,
+        GOCONTRACTOR_AUTH_HEADER: gc.authHeader,
+        GOCONTRACTOR_PAGE_SIZE: String(gc.pageSize),
+        GOCONTRACTOR_EXPIRY_WARN_DAYS: String(gc.expiryWarnDays),
+      },
+    });
+    this.schedule('GoContractorNightly', this.gocontractor.stateMachine, gc.schedule, config.timeZone, 'nightly', {});
+    new CfnOutput(this, 'GoContractorStateMachineArn', { value: this.gocontractor.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'GoContractorSecretName', { value: secretName });
   }
 
   private samegoalDelivery(config: DeployConfig): void {

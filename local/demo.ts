@@ -107,6 +107,17 @@ export async function runDemo(): Promise<number> {
             'guardians.csv': `${students['guardians.csv']!.split('\r\n').slice(0, 901).join('\r\n')}\r\n`,
           }, 'samegoal'),
       },
+      {
+        title: 'gocontractor-export: workers and accounts, with a key that expires in 5 days',
+        pipeline: 'gocontractor-export',
+        input: {},
+        expect: 'SUCCEEDED',
+        before: async () => {
+          const { GOCONTRACTOR_SECRET_ID } = await import('./environment.js');
+          const { GC_SANDBOX_KEY } = await import('../sandboxes/gocontractor/server.js');
+          env.secrets.set(GOCONTRACTOR_SECRET_ID, { apiKey: GC_SANDBOX_KEY, expiresOn: new Date(now + 5 * 86_400_000).toISOString().slice(0, 10) });
+        },
+      },
     ];
     for (const [i, step] of steps.entries()) {
       say();

@@ -19,6 +19,7 @@ beforeAll(() => {
       stackName: 'TestHub',
       timeZone: 'America/Chicago',
       alarmEmail: 'data@example.edu',
+      gocontractor: { enabled: true },
       samegoal: {
         enabled: true,
         sftpUrl: 'sftp://sftp.example-vendor.test',
@@ -53,7 +54,7 @@ describe('EtlHubStack', () => {
 
   it('creates the CampusGroups secret with no value in the template, and passes only its name to the Lambdas', () => {
     const secrets = Object.values(template.findResources('AWS::SecretsManager::Secret')) as Array<{ Properties: Record<string, unknown> }>;
-    expect(secrets.map((s) => s.Properties.Name).sort()).toEqual(['TestHub/campusgroups', 'TestHub/samegoal-sftp', 'TestHub/watermark']);
+    expect(secrets.map((s) => s.Properties.Name).sort()).toEqual(['TestHub/campusgroups', 'TestHub/gocontractor', 'TestHub/samegoal-sftp', 'TestHub/watermark']);
     for (const secret of secrets) expect(secret.Properties.SecretString).toBeUndefined();
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
@@ -148,6 +149,19 @@ describe('EtlHubStack', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: Match.objectLike({ detail: { bucket: Match.anyValue(), object: { key: [{ wildcard: 'samegoal/outbox/*/_READY' }] } } }),
     });
+  });
+
+  it('deploys gocontractor-export with a nightly schedule, its key readable only by the tasks that call GoContractor', () => {
+    const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine')) as any[];
+    expect(machines.map((m) => m.Properties.StateMachineName)).toContain('TestHub-gocontractor-export');
+    const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule')) as any[];
+    expect(schedules.some((x) => x.Properties.ScheduleExpression === 'cron(0 4 * * ? *)')).toBe(true);
+    const policies = template.findResources('AWS::IAM::Policy');
+    const readers = Object.entries(policies)
+      .filter(([, p]) => JSON.stringify(p).includes('GoContractorSecret'))
+      .map(([id]) => id.replace(/ServiceRole.*/, ''))
+      .sort();
+    expect(readers).toEqual(['GoContractorExportGcExportPages', 'GoContractorExportGcPlanExport']);
   });
 
   it('passes cdk-nag AwsSolutions with every remaining finding acknowledged', () => {
