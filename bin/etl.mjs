@@ -6,7 +6,8 @@ import { register } from 'tsx/esm/api';
 // and locally the warning would only clutter every command's output.
 process.removeAllListeners('warning');
 process.on('warning', (warning) => {
-  if (warning.name !== 'NodeVersionSupportWarning') process.stderr.write(`${warning.name}: ${warning.message}\n`);
+  const text = `${warning.name}: ${warning.message}`;
+  if (!text.includes('NodeVersionSupportWarning')) process.stderr.write(`${text}\n`);
 });
 
 register();

@@ -28,6 +28,15 @@ Usage:
   etl watermark registry --from <All_CSVs_SysAdmin.zip> [--out <file>]
       Refresh the Watermark header registry from Watermark's sample templates; writes
       lambdas/watermark/registry.json (deployed with the code) unless --out names another file.
+  etl doctor --local [--config <file>]
+  etl doctor [--deploy-config <file>]
+      Check every configured connection: its secret exists with the keys it needs, the
+      vendor accepts it (CampusGroups: a tiny query; Watermark: a token for the audience;
+      SameGoal: SFTP login with the pinned host key and /upload writable; GoContractor: one
+      page), and no key expires soon. One line per check; exit 1 on any failure. --local
+      checks the local sandboxes; otherwise the deployed stack's secrets in AWS (credentials
+      and region from the usual AWS environment) with the endpoints of the deployment config
+      (config/example.json by default).
   etl bench [campusgroups-export|watermark-import|samegoal-delivery]
       Run the benchmarks (all of them: npm run bench).
 
@@ -175,6 +184,56 @@ async function runBackfill(args: string[]): Promise<number> {
   }
 }
 
+async function runDoctorCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { local: { type: 'boolean' }, config: { type: 'string' }, 'deploy-config': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) return print(USAGE, 0);
+  let targets: import('./doctor.js').DoctorTargets;
+  let stop = async () => undefined as void;
+  if (values.local) {
+    const env = await startLocalEnvironment(loadConfigFile(values.config));
+    stop = env.stop;
+    const e = process.env;
+    targets = {
+      campusgroups: { secretId: e.CAMPUSGROUPS_SECRET_ID!, baseUrl: e.CAMPUSGROUPS_BASE_URL! },
+      watermark: { secretId: e.WATERMARK_SECRET_ID!, tokenUrl: e.WATERMARK_TOKEN_URL!, audience: e.WATERMARK_AUDIENCE!, apiBaseUrl: e.WATERMARK_API_BASE_URL! },
+      samegoal: { secretId: e.SAMEGOAL_SECRET_ID!, url: e.SAMEGOAL_SFTP_URL!, trustedHostKeys: e.SAMEGOAL_TRUSTED_HOST_KEYS!.split('\n'), uploadDir: e.SAMEGOAL_UPLOAD_DIR! },
+      gocontractor: { secretId: e.GOCONTRACTOR_SECRET_ID!, baseUrl: e.GOCONTRACTOR_BASE_URL!, authHeader: 'X-Api-Key', pageSizeParam: 'PageSize', warnDays: 14 },
+    };
+  } else {
+    const { loadDeployConfig, DeployConfigError } = await import('../lib/config.js');
+    let c;
+    try {
+      c = loadDeployConfig(values['deploy-config'] ?? join(ROOT, 'config', 'example.json'));
+    } catch (error) {
+      if (error instanceof DeployConfigError) throw new UsageError(error.message);
+      throw error;
+    }
+    const name = (x: string) => `${c.stackName}/${x}`;
+    targets = {
+      ...(c.campusgroups.enabled ? { campusgroups: { secretId: name('campusgroups'), baseUrl: c.campusgroups.baseUrl } } : {}),
+      ...(c.watermark.enabled ? { watermark: { secretId: name('watermark'), tokenUrl: c.watermark.tokenUrl, audience: c.watermark.audience, apiBaseUrl: c.watermark.apiBaseUrl } } : {}),
+      ...(c.samegoal.enabled ? { samegoal: { secretId: name('samegoal-sftp'), url: c.samegoal.sftpUrl, trustedHostKeys: c.samegoal.trustedHostKeys, uploadDir: '/upload' } } : {}),
+      ...(c.gocontractor.enabled
+        ? { gocontractor: { secretId: name('gocontractor'), baseUrl: c.gocontractor.baseUrl, authHeader: c.gocontractor.authHeader, pageSizeParam: 'PageSize', warnDays: c.gocontractor.expiryWarnDays } }
+        : {}),
+    };
+  }
+  try {
+    const { runDoctor, formatDoctor } = await import('./doctor.js');
+    const lines = await runDoctor(targets);
+    process.stdout.write(`${formatDoctor(lines)}\n`);
+    const failures = lines.filter((l) => l.verdict === 'failure').length;
+    const warnings = lines.filter((l) => l.verdict === 'warning').length;
+    process.stdout.write(`${lines.length} checks: ${failures} failure(s), ${warnings} warning(s)\n`);
+    return failures > 0 ? 1 : 0;
+  } finally {
+    await stop();
+  }
+}
+
 async function runWatermark(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -223,6 +282,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runBackfill(rest);
       case 'watermark':
         return await runWatermark(rest);
+      case 'doctor':
+        return await runDoctorCommand(rest);
       case 'bench': {
         const { runBenchmarks } = await import('../bench/campusgroups-export.js');
         return await runBenchmarks(rest);

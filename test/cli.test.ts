@@ -69,6 +69,23 @@ describe('etl CLI', () => {
     expect(res.stdout).toContain('students.csv: is required and is not in s3://etl-hub-local-data/samegoal/outbox/tonight/');
   });
 
+  it('etl doctor --local: one line per check, exit 0 when all pass and 1 on a failure', async () => {
+    const ok = etl('doctor', '--local');
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/^ok\s+campusgroups\s+auth\s+school 'demo-college' and its API secret were accepted$/m);
+    expect(ok.stdout).toContain('10 checks: 0 failure(s), 0 warning(s)');
+    const server = new CampusGroupsSandbox({ school: 'demo-college', apiSecret: 'fake-right-secret' });
+    const baseUrl = await server.start();
+    const dir = mkdtempSync(join(tmpdir(), 'etl-doctor-'));
+    const config = join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify({ campusgroups: { baseUrl, schoolCode: 'demo-college', apiSecret: 'fake-wrong-secret' } }));
+    const bad = await etlAsync('doctor', '--local', '--config', config);
+    await server.stop();
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/^FAILURE\s+campusgroups\s+auth\s+CampusGroups refused the credentials for school code 'demo-college' \(HTTP 401: Invalid API secret/m);
+    expect(bad.stdout).not.toContain('fake-wrong-secret');
+  });
+
   it.each([
     [['local'], /takes exactly one pipeline name/],
     [['local', 'nope'], /Unknown pipeline 'nope'/],

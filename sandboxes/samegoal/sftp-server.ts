@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmdirSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, normalize } from 'node:path';
 import ssh2, { type Connection, type ParsedKey } from 'ssh2';
@@ -206,7 +206,7 @@ export class SftpSandbox {
           });
           sftp.on('RMDIR', (reqid, path) => {
             try {
-              rmSync(this.local(path), { recursive: false });
+              rmdirSync(this.local(path));
               this.log('rmdir', path);
               sftp.status(reqid, STATUS_CODE.OK);
             } catch (error) {

@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CAMPUSGROUPS_SECRET_ID, GOCONTRACTOR_SECRET_ID, SAMEGOAL_SECRET_ID, WATERMARK_SECRET_ID } from '../../local/environment.js';
+import { SANDBOX_SCHOOL, SANDBOX_SECRET } from '../../sandboxes/campusgroups/server.js';
+import { GC_SANDBOX_KEY } from '../../sandboxes/gocontractor/server.js';
+import { generateEd25519 } from '../../sandboxes/samegoal/keys.js';
+import { SFTP_SANDBOX_PASSWORD, SFTP_SANDBOX_USER } from '../../sandboxes/samegoal/sftp-server.js';
+import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET } from '../../sandboxes/watermark/server.js';
+import { startWatermarkEnv } from '../helpers/local.js';
+
+let env: Awaited<ReturnType<typeof startWatermarkEnv>>;
+let doctor: typeof import('../../local/doctor.js');
+let targets: import('../../local/doctor.js').DoctorTargets;
+
+beforeAll(async () => {
+  env = await startWatermarkEnv();
+  doctor = await import('../../local/doctor.js');
+  const e = process.env;
+  targets = {
+    campusgroups: { secretId: CAMPUSGROUPS_SECRET_ID, baseUrl: e.CAMPUSGROUPS_BASE_URL! },
+    watermark: { secretId: WATERMARK_SECRET_ID, tokenUrl: e.WATERMARK_TOKEN_URL!, audience: e.WATERMARK_AUDIENCE!, apiBaseUrl: e.WATERMARK_API_BASE_URL! },
+    samegoal: { secretId: SAMEGOAL_SECRET_ID, url: e.SAMEGOAL_SFTP_URL!, trustedHostKeys: [e.SAMEGOAL_TRUSTED_HOST_KEYS!], uploadDir: '/upload' },
+    gocontractor: { secretId: GOCONTRACTOR_SECRET_ID, baseUrl: e.GOCONTRACTOR_BASE_URL!, authHeader: 'X-Api-Key', pageSizeParam: 'PageSize', warnDays: 14 },
+  };
+});
+afterAll(async () => {
+  await env?.stop();
+});
+beforeEach(() => {
+  env.secrets.set(CAMPUSGROUPS_SECRET_ID, { schoolCode: SANDBOX_SCHOOL, apiSecret: SANDBOX_SECRET });
+  env.secrets.set(WATERMARK_SECRET_ID, { clientId: SANDBOX_CLIENT_ID, clientSecret: SANDBOX_CLIENT_SECRET });
+  env.secrets.set(SAMEGOAL_SECRET_ID, { Username: SFTP_SANDBOX_USER, Password: SFTP_SANDBOX_PASSWORD });
+  env.secrets.set(GOCONTRACTOR_SECRET_ID, { apiKey: GC_SANDBOX_KEY });
+  env.gocontractor.sandbox.configure({ forbidden: false });
+});
+
+const SECRETS = [SANDBOX_SECRET, SANDBOX_CLIENT_SECRET, SFTP_SANDBOX_PASSWORD, GC_SANDBOX_KEY];
+
+async function check(t = targets) {
+  const lines = await doctor.runDoctor(t);
+  const text = doctor.formatDoctor(lines);
+  for (const secret of SECRETS) expect(text).not.toContain(secret);
+  const line = (connection: string, check: string) => lines.find((l) => l.connection === connection && l.check === check);
+  return { lines, text, line };
+}
+
+describe('etl doctor', () => {
+  it('passes every check of healthy connections, one line each', async () => {
+    const { lines } = await check();
+    expect(lines.map((l) => `${l.connection}/${l.check}/${l.verdict}`)).toEqual([
+      'campusgroups/secret/ok', 'campusgroups/auth/ok',
+      'watermark/secret/ok', 'watermark/auth/ok',
+      'samegoal/secret/ok', 'samegoal/auth/ok', 'samegoal/upload/ok',
+      'gocontractor/secret/ok', 'gocontractor/expiry/ok', 'gocontractor/auth/ok',
+    ]);
+  });
+
+  it('reports a missing secret and a secret missing a key', async () => {
+    env.secrets.delete(WATERMARK_SECRET_ID);
+    env.secrets.set(CAMPUSGROUPS_SECRET_ID, { schoolCode: SANDBOX_SCHOOL });
+    const { line } = await check();
+    expect(line('watermark', 'secret')).toMatchObject({ verdict: 'failure', detail: expect.stringContaining(`secret '${WATERMARK_SECRET_ID}' is missing`) });
+    expect(line('campusgroups', 'secret')).toMatchObject({ verdict: 'failure', detail: `secret '${CAMPUSGROUPS_SECRET_ID}' lacks apiSecret` });
+    expect(line('campusgroups', 'auth')).toBeUndefined();
+  });
+
+  it('says to check for swapped Watermark credentials, and for the audience spelling', async () => {
+    env.secrets.set(WATERMARK_SECRET_ID, { clientId: SANDBOX_CLIENT_SECRET, clientSecret: SANDBOX_CLIENT_ID });
+    expect((await check()).line('watermark', 'auth')).toMatchObject({ verdict: 'failure', detail: expect.stringMatching(/not swapped with each other/) });
+    env.secrets.set(WATERMARK_SECRET_ID, { clientId: SANDBOX_CLIENT_ID, clientSecret: SANDBOX_CLIENT_SECRET });
+    const wrongAudience = { ...targets, watermark: { ...targets.watermark!, audience: 'https://api.platform.watermarkinsights.com/v1' } };
+    expect((await check(wrongAudience)).line('watermark', 'auth')).toMatchObject({ verdict: 'failure', detail: expect.stringMatching(/refused the audience .* spelled and capitalized/) });
+  });
+
+  it('names a wrong CampusGroups school code', async () => {
+    env.secrets.set(CAMPUSGROUPS_SECRET_ID, { schoolCode: 'demo-colege', apiSecret: SANDBOX_SECRET });
+    expect((await check()).line('campusgroups', 'auth')).toMatchObject({ verdict: 'failure', detail: expect.stringContaining("Unknown school code 'demo-colege'") });
+  });
+
+  it('fails an SFTP server whose host key changed', async () => {
+    const changed = { ...targets, samegoal: { ...targets.samegoal!, trustedHostKeys: [generateEd25519().public] } };
+    expect((await check(changed)).line('samegoal', 'auth')).toMatchObject({ verdict: 'failure', detail: expect.stringMatching(/offered host key SHA256:\S+, which is not a trusted host key/) });
+  });
+
+  it('warns of a GoContractor key expiring in 3 days, and fails on a 403 with what to check', async () => {
+    const soon = new Date(Date.now() + 3.5 * 86_400_000).toISOString().slice(0, 10);
+    env.secrets.set(GOCONTRACTOR_SECRET_ID, { apiKey: GC_SANDBOX_KEY, expiresOn: soon });
+    expect((await check()).line('gocontractor', 'expiry')).toMatchObject({ verdict: 'warning', detail: expect.stringMatching(new RegExp(`expires on ${soon}, in [23] day\\(s\\): renew it`)) });
+    env.gocontractor.sandbox.configure({ forbidden: true });
+    expect((await check()).line('gocontractor', 'auth')).toMatchObject({ verdict: 'failure', detail: expect.stringMatching(/HTTP 403.*scoped to the projects.*Can Read Qualification Data/) });
+  });
+});
