@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 export interface DeployConfig {
   stackName: string;
   timeZone: string;
+  /** When the daily connection checks run (cron(), local time). */
+  doctorSchedule: string;
   alarmEmail?: string;
   campusgroups: {
     enabled: boolean;
@@ -146,7 +148,7 @@ export function parseDeployConfig(text: string, file: string): DeployConfig {
   } catch (error) {
     throw new DeployConfigError(file, '(file)', `is not valid JSON: ${(error as Error).message}`);
   }
-  const known = ['stackName', 'timeZone', 'alarmEmail', 'campusgroups', 'watermark', 'samegoal', 'gocontractor'];
+  const known = ['stackName', 'timeZone', 'alarmEmail', 'doctorSchedule', 'campusgroups', 'watermark', 'samegoal', 'gocontractor'];
   for (const key of Object.keys(raw)) if (!known.includes(key)) throw new DeployConfigError(file, key, `is not a known setting (known: ${known.join(', ')})`);
 
   const stackName = raw.stackName ?? 'SchoolEtlHub';
@@ -252,7 +254,10 @@ export function parseDeployConfig(text: string, file: string): DeployConfig {
     if ((key === 'pageSize' || key === 'expiryWarnDays') && (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 1000)) throw bad('an integer from 1 to 1000');
     (gocontractor as Record<string, unknown>)[key] = value;
   }
-  return { stackName, timeZone, ...(alarmEmail ? { alarmEmail } : {}), campusgroups, watermark, samegoal, gocontractor };
+  const doctorSchedule = raw.doctorSchedule ?? 'cron(0 7 * * ? *)';
+  if (typeof doctorSchedule !== 'string') throw new DeployConfigError(file, 'doctorSchedule', 'must be a cron() string');
+  checkSchedule(file, 'doctorSchedule', doctorSchedule);
+  return { stackName, timeZone, doctorSchedule, ...(alarmEmail ? { alarmEmail } : {}), campusgroups, watermark, samegoal, gocontractor };
 }
 
 export function loadDeployConfig(file: string): DeployConfig {

@@ -1,7 +1,10 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -12,6 +15,13 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { DeployConfig } from './config.js';
+
+const PIPELINE_NAMES: Record<string, string> = {
+  campusgroups: 'campusgroups-export',
+  watermark: 'watermark-import',
+  samegoal: 'samegoal-delivery',
+  gocontractor: 'gocontractor-export',
+};
 import { PipelineStateMachine } from './constructs/pipeline-state-machine.js';
 import { CAMPUSGROUPS_EXPORT, GOCONTRACTOR_EXPORT, READY_TRIGGER_ENTRY, SAMEGOAL_DELIVERY, WATERMARK_IMPORT } from './pipelines.js';
 import { bundledFunction } from './constructs/bundled-function.js';
@@ -28,6 +38,8 @@ export class EtlHubStack extends Stack {
   watermark?: PipelineStateMachine;
   samegoal?: PipelineStateMachine;
   gocontractor?: PipelineStateMachine;
+  /** Each deployed connection's secret and settings, for the daily connection checks. */
+  private readonly connections: Array<{ name: string; secret: secretsmanager.ISecret; environment: Record<string, string>; pipeline: PipelineStateMachine }> = [];
 
   constructor(scope: Construct, id: string, props: EtlHubStackProps) {
     super(scope, id, props);
@@ -104,6 +116,12 @@ export class EtlHubStack extends Stack {
         },
       });
       this.schedule('CampusGroupsNightly', this.campusgroups.stateMachine, cg.schedule, config.timeZone, 'nightly', {});
+      this.connections.push({
+        name: 'campusgroups',
+        secret,
+        environment: { CAMPUSGROUPS_SECRET_ID: secretName, CAMPUSGROUPS_BASE_URL: cg.baseUrl },
+        pipeline: this.campusgroups,
+      });
       new CfnOutput(this, 'CampusGroupsStateMachineArn', { value: this.campusgroups.stateMachine.stateMachineArn });
       new CfnOutput(this, 'CampusGroupsSecretName', { value: secretName });
     }
@@ -111,6 +129,9 @@ export class EtlHubStack extends Stack {
     if (config.watermark.enabled) this.watermarkImport(config);
     if (config.samegoal.enabled) this.samegoalDelivery(config);
     if (config.gocontractor.enabled) this.gocontractorExport(config);
+
+    if (this.connections.length > 0) this.connectionChecks(config);
+    this.dashboard();
 
     new CfnOutput(this, 'DataBucketName', { value: this.bucket.bucketName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
@@ -142,6 +163,12 @@ export class EtlHubStack extends Stack {
       },
     });
     const machine = this.watermark.stateMachine;
+    this.connections.push({
+      name: 'watermark',
+      secret,
+      environment: { WATERMARK_SECRET_ID: secretName, WATERMARK_TOKEN_URL: wm.tokenUrl, WATERMARK_AUDIENCE: wm.audience, WATERMARK_API_BASE_URL: wm.apiBaseUrl },
+      pipeline: this.watermark,
+    });
 
     this.startOnReady('Watermark', machine, 'watermark/outbox/');
     if (wm.schedule) this.schedule('WatermarkScheduled', machine, wm.schedule, config.timeZone, 'scheduled', { latestReady: true });
@@ -172,6 +199,86 @@ export class EtlHubStack extends Stack {
     });
   }
 
+  /**
+   * The daily `etl doctor` in AWS: a Lambda that checks every connection and publishes
+   * ConnectionHealthy / ConnectionWarning per connection; an alarm on each sends the alarm
+   * topic a message when a check fails, a key is close to expiry, or the checks did not run.
+   */
+  private connectionChecks(config: DeployConfig): void {
+    const fn = bundledFunction(this, 'CheckConnections', {
+      entry: 'lambdas/doctor/handlers/check-connections.ts',
+      timeoutSeconds: 120,
+      memoryMb: 256,
+      environment: Object.assign({ DOCTOR_CONNECTIONS: this.connections.map((c) => c.name).join(',') }, ...this.connections.map((c) => c.environment)),
+    });
+    for (const c of this.connections) c.secret.grantRead(fn);
+    const role = new iam.Role(this, 'CheckConnectionsScheduleRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.account } } }),
+      description: 'Lets EventBridge Scheduler run the daily connection checks',
+    });
+    fn.grantInvoke(role);
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
+      reason: 'The CDK invoke grant covers the function and its versions; the schedule invokes this function only.',
+    });
+    new scheduler.CfnSchedule(this, 'CheckConnectionsDaily', {
+      description: 'Daily connection checks (etl doctor)',
+      scheduleExpression: config.doctorSchedule,
+      scheduleExpressionTimezone: config.timeZone,
+      flexibleTimeWindow: { mode: 'OFF' },
+      target: { arn: fn.functionArn, roleArn: role.roleArn, retryPolicy: { maximumRetryAttempts: 2 } },
+    });
+    for (const c of this.connections) {
+      const metric = (name: string, statistic: string) =>
+        new cloudwatch.Metric({ namespace: 'SchoolEtlHub', metricName: name, dimensionsMap: { Connection: c.name }, statistic, period: Duration.days(1) });
+      const healthy = new cloudwatch.Alarm(this, `${c.name}ConnectionAlarm`, {
+        alarmDescription: `${c.name}: a connection check failed, or the checks did not run. Run 'etl doctor' for the line and the fix to try.`,
+        metric: metric('ConnectionHealthy', 'Minimum'),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      });
+      healthy.addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
+      const warning = new cloudwatch.Alarm(this, `${c.name}ConnectionWarningAlarm`, {
+        alarmDescription: `${c.name}: a connection check warned (a key expires soon). Run 'etl doctor' for the details.`,
+        metric: metric('ConnectionWarning', 'Maximum'),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      warning.addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
+    }
+  }
+
+  /** Per pipeline: runs succeeded and failed, what it moved, how long it took; and the connection checks. */
+  private dashboard(): void {
+    const pipelines = this.connections.map((c) => ({ name: c.pipeline.node.id, machine: c.pipeline.stateMachine, key: PIPELINE_NAMES[c.name]! }));
+    if (pipelines.length === 0) return;
+    const board = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: `${this.stackName}-etl-hub`, defaultInterval: Duration.days(14) });
+    for (const p of pipelines) {
+      const moved = (metricName: string) =>
+        new cloudwatch.Metric({ namespace: 'SchoolEtlHub', metricName, dimensionsMap: { Pipeline: p.key }, statistic: 'Sum', period: Duration.days(1) });
+      board.addWidgets(
+        new cloudwatch.GraphWidget({
+          title: `${p.key}: runs`,
+          left: [p.machine.metricSucceeded({ period: Duration.days(1), statistic: 'Sum' }), p.machine.metricFailed({ period: Duration.days(1), statistic: 'Sum' })],
+          width: 8,
+        }),
+        new cloudwatch.GraphWidget({ title: `${p.key}: records and files moved`, left: [moved('RecordsMoved')], right: [moved('FilesMoved')], width: 8 }),
+        new cloudwatch.GraphWidget({ title: `${p.key}: duration`, left: [p.machine.metricTime({ period: Duration.days(1), statistic: 'Maximum' })], width: 8 }),
+      );
+    }
+    board.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Connection checks (1 = healthy)',
+        left: this.connections.map((c) => new cloudwatch.Metric({ namespace: 'SchoolEtlHub', metricName: 'ConnectionHealthy', dimensionsMap: { Connection: c.name }, statistic: 'Minimum', period: Duration.days(1) })),
+        width: 24,
+      }),
+    );
+  }
+
   private gocontractorExport(config: DeployConfig): void {
     const gc = config.gocontractor;
     const secretName = `${this.stackName}/gocontractor`;
@@ -198,6 +305,17 @@ export class EtlHubStack extends Stack {
       },
     });
     this.schedule('GoContractorNightly', this.gocontractor.stateMachine, gc.schedule, config.timeZone, 'nightly', {});
+    this.connections.push({
+      name: 'gocontractor',
+      secret,
+      environment: {
+        GOCONTRACTOR_SECRET_ID: secretName,
+        GOCONTRACTOR_BASE_URL: gc.baseUrl,
+        GOCONTRACTOR_AUTH_HEADER: gc.authHeader,
+        GOCONTRACTOR_EXPIRY_WARN_DAYS: String(gc.expiryWarnDays),
+      },
+      pipeline: this.gocontractor,
+    });
     new CfnOutput(this, 'GoContractorStateMachineArn', { value: this.gocontractor.stateMachine.stateMachineArn });
     new CfnOutput(this, 'GoContractorSecretName', { value: secretName });
   }
@@ -279,6 +397,12 @@ export class EtlHubStack extends Stack {
       },
     });
     const machine = this.samegoal.stateMachine;
+    this.connections.push({
+      name: 'samegoal',
+      secret,
+      environment: { SAMEGOAL_SECRET_ID: secretName, SAMEGOAL_SFTP_URL: sg.sftpUrl, SAMEGOAL_TRUSTED_HOST_KEYS: sg.trustedHostKeys.join('\n') },
+      pipeline: this.samegoal,
+    });
     this.startOnReady('SameGoal', machine, 'samegoal/outbox/');
     if (sg.schedule) this.schedule('SameGoalNightly', machine, sg.schedule, config.timeZone, 'nightly', { batch: 'nightly' });
     new CfnOutput(this, 'SameGoalStateMachineArn', { value: machine.stateMachineArn });

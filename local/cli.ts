@@ -190,7 +190,7 @@ async function runDoctorCommand(args: string[]): Promise<number> {
     options: { local: { type: 'boolean' }, config: { type: 'string' }, 'deploy-config': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) return print(USAGE, 0);
-  let targets: import('./doctor.js').DoctorTargets;
+  let targets: import('../lambdas/doctor/checks.js').DoctorTargets;
   let stop = async () => undefined as void;
   if (values.local) {
     const env = await startLocalEnvironment(loadConfigFile(values.config));
@@ -222,7 +222,7 @@ async function runDoctorCommand(args: string[]): Promise<number> {
     };
   }
   try {
-    const { runDoctor, formatDoctor } = await import('./doctor.js');
+    const { runDoctor, formatDoctor } = await import('../lambdas/doctor/checks.js');
     const lines = await runDoctor(targets);
     process.stdout.write(`${formatDoctor(lines)}\n`);
     const failures = lines.filter((l) => l.verdict === 'failure').length;

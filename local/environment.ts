@@ -131,6 +131,8 @@ export async function startLocalEnvironment(connections: LocalConnections, optio
     secrets.set(GOCONTRACTOR_SECRET_ID, { apiKey: GC_SANDBOX_KEY });
 
     const settings: Record<string, string> = {
+      // Metrics are CloudWatch's business; locally their JSON lines would only clutter stdout.
+      ETL_LOCAL_RUNTIME: '1',
       AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
       AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'S3RVER',
       AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'S3RVER',

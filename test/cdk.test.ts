@@ -151,7 +151,7 @@ describe('EtlHubStack', () => {
     });
   });
 
-  it('deploys gocontractor-export with a nightly schedule, its key readable only by the tasks that call GoContractor', () => {
+  it('deploys gocontractor-export with a nightly schedule, its key readable only by the tasks that call GoContractor and the checks', () => {
     const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine')) as any[];
     expect(machines.map((m) => m.Properties.StateMachineName)).toContain('TestHub-gocontractor-export');
     const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule')) as any[];
@@ -161,7 +161,30 @@ describe('EtlHubStack', () => {
       .filter(([, p]) => JSON.stringify(p).includes('GoContractorSecret'))
       .map(([id]) => id.replace(/ServiceRole.*/, ''))
       .sort();
-    expect(readers).toEqual(['GoContractorExportGcExportPages', 'GoContractorExportGcPlanExport']);
+    // …and the daily connection checks.
+    expect(readers).toEqual(['CheckConnections', 'GoContractorExportGcExportPages', 'GoContractorExportGcPlanExport']);
+  });
+
+  it('runs the connection checks daily, alarms per connection, and draws a dashboard per pipeline', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ DOCTOR_CONNECTIONS: 'campusgroups,watermark,samegoal,gocontractor' }) },
+    });
+    const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule')) as any[];
+    expect(schedules.some((x) => x.Properties.ScheduleExpression === 'cron(0 7 * * ? *)' && x.Properties.ScheduleExpressionTimezone === 'America/Chicago')).toBe(true);
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as any[];
+    for (const c of ['campusgroups', 'watermark', 'samegoal', 'gocontractor']) {
+      const mine = alarms.filter((a) => JSON.stringify(a.Properties.Dimensions ?? []).includes(`"Value":"${c}"`));
+      expect(mine.map((a) => a.Properties.MetricName).sort(), c).toEqual(['ConnectionHealthy', 'ConnectionWarning']);
+      expect(mine.find((a) => a.Properties.MetricName === 'ConnectionHealthy').Properties.TreatMissingData).toBe('breaching');
+    }
+    const board = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]);
+    for (const title of ['campusgroups-export: runs', 'watermark-import: records and files moved', 'samegoal-delivery: duration', 'gocontractor-export: runs', 'Connection checks']) {
+      expect(board).toContain(title);
+    }
+    // The checks read the four secrets and nothing else.
+    const policies = template.findResources('AWS::IAM::Policy');
+    const checker = Object.entries(policies).find(([id]) => id.startsWith('CheckConnectionsServiceRoleDefaultPolicy'))![1] as any;
+    expect(new Set(checker.Properties.PolicyDocument.Statement.flatMap((st: any) => [st.Action].flat()))).toEqual(new Set(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']));
   });
 
   it('passes cdk-nag AwsSolutions with every remaining finding acknowledged', () => {
@@ -188,6 +211,7 @@ describe('deployment config', () => {
     [{ timeZone: 'UTC', campusgroups: { baseUrl: 'http://insecure' } }, /campusgroups.baseUrl must be an https URL/],
     [{ timeZone: 'UTC', campusgroups: { shedule: 'x' } }, /campusgroups.shedule is not a known setting/],
     [{ timeZone: 'UTC', alarmEmail: 'nobody' }, /alarmEmail must be an email address/],
+    [{ timeZone: 'UTC', doctorSchedule: 'cron(0 2 * * ? *)' }, /doctorSchedule 'cron\(0 2 \* \* \? \*\)' fires between 02:00 and 02:59/],
     [{ timeZone: 'UTC', watermark: { audience: 'api.platform.watermarkinsights.com' } }, /watermark.audience must be an https URL/],
     [{ timeZone: 'UTC', samegoal: { enabled: true, sftpUrl: 'sftp://x.test' } }, /samegoal.trustedHostKeys needs at least one host key/],
     [{ timeZone: 'UTC', samegoal: { sftpUrl: 'https://x.test' } }, /samegoal.sftpUrl must be sftp:\/\/host/],

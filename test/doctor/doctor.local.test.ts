@@ -8,12 +8,12 @@ import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET } from '../../sandboxes/waterm
 import { startWatermarkEnv } from '../helpers/local.js';
 
 let env: Awaited<ReturnType<typeof startWatermarkEnv>>;
-let doctor: typeof import('../../local/doctor.js');
-let targets: import('../../local/doctor.js').DoctorTargets;
+let doctor: typeof import('../../lambdas/doctor/checks.js');
+let targets: import('../../lambdas/doctor/checks.js').DoctorTargets;
 
 beforeAll(async () => {
   env = await startWatermarkEnv();
-  doctor = await import('../../local/doctor.js');
+  doctor = await import('../../lambdas/doctor/checks.js');
   const e = process.env;
   targets = {
     campusgroups: { secretId: CAMPUSGROUPS_SECRET_ID, baseUrl: e.CAMPUSGROUPS_BASE_URL! },

@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import { createLogger } from '../../shared/log.js';
+import { emitMetrics } from '../../shared/metrics.js';
 import { summarize, type ExportSummary, type SummaryInput } from '../summary.js';
 
 const log = createLogger({ pipeline: 'campusgroups-export', task: 'Summarize' });
@@ -7,5 +8,6 @@ const log = createLogger({ pipeline: 'campusgroups-export', task: 'Summarize' })
 export const handler = middy(async (input: SummaryInput): Promise<ExportSummary> => {
   const summary = summarize(input);
   log.info('export finished', { status: summary.status, totals: summary.totals, error: summary.error });
+  emitMetrics({ Pipeline: 'campusgroups-export' }, { RecordsMoved: summary.totals.records, BytesMoved: summary.totals.bytes, EntitiesFailed: summary.totals.failed });
   return summary;
 });

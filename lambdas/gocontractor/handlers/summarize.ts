@@ -1,4 +1,9 @@
 import middy from '@middy/core';
+import { emitMetrics } from '../../shared/metrics.js';
 import { summarize, type GcSummary } from '../export.js';
 
-export const handler = middy(async (input: { runId: string; warnings: string[]; results: Array<Record<string, unknown>> }): Promise<GcSummary> => summarize(input));
+export const handler = middy(async (input: { runId: string; warnings: string[]; results: Array<Record<string, unknown>> }): Promise<GcSummary> => {
+  const summary = summarize(input);
+  emitMetrics({ Pipeline: 'gocontractor-export' }, { RecordsMoved: summary.totals.records, BytesMoved: summary.totals.bytes });
+  return summary;
+});

@@ -1,9 +1,9 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CampusGroupsApi } from '../lambdas/campusgroups/api.js';
-import { daysToExpiry, GoContractorApi } from '../lambdas/gocontractor/api.js';
-import { connectSftp } from '../lambdas/samegoal/sftp.js';
-import { scrub } from '../lambdas/shared/log.js';
-import { WatermarkApi } from '../lambdas/watermark/api.js';
+import { CampusGroupsApi } from '../campusgroups/api.js';
+import { daysToExpiry, GoContractorApi } from '../gocontractor/api.js';
+import { connectSftp } from '../samegoal/sftp.js';
+import { scrub } from '../shared/log.js';
+import { WatermarkApi } from '../watermark/api.js';
 
 /**
  * `etl doctor`: for every configured connection, is its secret there with the keys it needs,
