@@ -91,14 +91,7 @@ export class EtlHubStack extends Stack {
     if (config.campusgroups.enabled) {
       const cg = config.campusgroups;
       const secretName = `${this.stackName}/campusgroups`;
-      const secret = new secretsmanager.Secret(this, 'CampusGroupsSecret', {
-        secretName,
-        description: 'CampusGroups Data Export API: JSON {"schoolCode": "...", "apiSecret": "..."}. Set the value after deploying; the template holds none.',
-      });
-      Validations.of(secret).acknowledge({
-        id: 'AwsSolutions-SMG4',
-        reason: 'The API secret is issued in the CampusGroups admin page; AWS cannot rotate it. Rotate it there and put the new value here.',
-      });
+      const secret = this.vendorSecret('CampusGroupsSecret', secretName, 'CampusGroups Data Export API: JSON {"schoolCode": "...", "apiSecret": "..."}. Set the value after deploying; the template holds none.', 'The API secret is issued in the CampusGroups admin page; AWS cannot rotate it. Rotate it there and put the new value here.');
       this.campusgroups = new PipelineStateMachine(this, 'CampusGroupsExport', {
         pipeline: CAMPUSGROUPS_EXPORT,
         bucket: this.bucket,
@@ -140,14 +133,7 @@ export class EtlHubStack extends Stack {
   private watermarkImport(config: DeployConfig): void {
     const wm = config.watermark;
     const secretName = `${this.stackName}/watermark`;
-    const secret = new secretsmanager.Secret(this, 'WatermarkSecret', {
-      secretName,
-      description: 'Watermark Bulk Import API: JSON {"clientId": "...", "clientSecret": "..."} from Data Transactions › API Management. Set after deploying.',
-    });
-    Validations.of(secret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason: 'Client credentials are created in Watermark System Administration; AWS cannot rotate them. Rotate them there and put the new value here.',
-    });
+    const secret = this.vendorSecret('WatermarkSecret', secretName, 'Watermark Bulk Import API: JSON {"clientId": "...", "clientSecret": "..."} from Data Transactions › API Management. Set after deploying.', 'Client credentials are created in Watermark System Administration; AWS cannot rotate them. Rotate them there and put the new value here.');
     this.watermark = new PipelineStateMachine(this, 'WatermarkImport', {
       pipeline: WATERMARK_IMPORT,
       bucket: this.bucket,
@@ -197,6 +183,16 @@ export class EtlHubStack extends Stack {
       },
       targets: [new eventsTargets.LambdaFunction(trigger, { retryAttempts: 4 })],
     });
+  }
+
+  /**
+   * A connection's secret: created without a value (the operator puts it in after deploying), and
+   * not rotated by AWS because the vendor issues it; `reason` says where it is rotated instead.
+   */
+  private vendorSecret(id: string, secretName: string, description: string, reason: string): secretsmanager.Secret {
+    const secret = new secretsmanager.Secret(this, id, { secretName, description });
+    Validations.of(secret).acknowledge({ id: 'AwsSolutions-SMG4', reason });
+    return secret;
   }
 
   /**
@@ -282,14 +278,7 @@ export class EtlHubStack extends Stack {
   private gocontractorExport(config: DeployConfig): void {
     const gc = config.gocontractor;
     const secretName = `${this.stackName}/gocontractor`;
-    const secret = new secretsmanager.Secret(this, 'GoContractorSecret', {
-      secretName,
-      description: 'GoContractor API key: JSON {"apiKey": "...", "expiresOn": "YYYY-MM-DD" (optional)} from Settings › API Integrations. Set after deploying.',
-    });
-    Validations.of(secret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason: 'The API key is created in the GoContractor admin portal; AWS cannot rotate it. Replace it there and put the new value here.',
-    });
+    const secret = this.vendorSecret('GoContractorSecret', secretName, 'GoContractor API key: JSON {"apiKey": "...", "expiresOn": "YYYY-MM-DD" (optional)} from Settings › API Integrations. Set after deploying.', 'The API key is created in the GoContractor admin portal; AWS cannot rotate it. Replace it there and put the new value here.');
     this.gocontractor = new PipelineStateMachine(this, 'GoContractorExport', {
       pipeline: GOCONTRACTOR_EXPORT,
       bucket: this.bucket,
@@ -324,14 +313,7 @@ export class EtlHubStack extends Stack {
     const sg = config.samegoal;
     const secretName = `${this.stackName}/samegoal-sftp`;
     // The Transfer connector's own secret format; our SFTP Lambda reads the same one.
-    const secret = new secretsmanager.Secret(this, 'SameGoalSftpSecret', {
-      secretName,
-      description: 'SameGoal SFTP login for the Transfer connector and the SFTP Lambda: JSON {"Username": "...", "PrivateKey": "..."} or {"Username": "...", "Password": "..."}. Set after deploying.',
-    });
-    Validations.of(secret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason: 'The SFTP account is issued by SameGoal; AWS cannot rotate it. Rotate it with SameGoal and put the new value here.',
-    });
+    const secret = this.vendorSecret('SameGoalSftpSecret', secretName, 'SameGoal SFTP login for the Transfer connector and the SFTP Lambda: JSON {"Username": "...", "PrivateKey": "..."} or {"Username": "...", "Password": "..."}. Set after deploying.', 'The SFTP account is issued by SameGoal; AWS cannot rotate it. Rotate it with SameGoal and put the new value here.');
 
     let connectorId = '';
     let connectorArn = '';

@@ -4,14 +4,14 @@ import type { ExportSummary } from '../../lambdas/campusgroups/summary.js';
 import { CAMPUSGROUPS_SECRET_ID } from '../../local/environment.js';
 import { runPipeline } from '../../local/runner.js';
 import { SANDBOX_SCHOOL, SANDBOX_SECRET } from '../../sandboxes/campusgroups/server.js';
-import { deleteAll, getText, landedIds, listAll, logLines, sorted, startCampusGroupsEnv } from '../helpers/local.js';
+import { deleteAll, getText, landedIds, listAll, logLines, sorted, startEnv } from '../helpers/local.js';
 
 // The state machine file and handlers, unmodified, through the local runtime against s3rver and the sandbox.
 const DATA = { recordsPerEntity: 600, start: '2025-01-01T00:00:00Z', end: '2025-12-31T23:59:59Z' };
-let env: Awaited<ReturnType<typeof startCampusGroupsEnv>>;
+let env: Awaited<ReturnType<typeof startEnv>>;
 
 beforeAll(async () => {
-  env = await startCampusGroupsEnv({ data: DATA, pollsBeforeReady: 3 });
+  env = await startEnv({ campusgroups: { data: DATA, pollsBeforeReady: 3 } });
 });
 afterAll(async () => {
   await env?.stop();

@@ -3,18 +3,17 @@ import type { EntityJob } from '../../lambdas/campusgroups/export.js';
 import type { ExportSummary } from '../../lambdas/campusgroups/summary.js';
 import { runPipeline } from '../../local/runner.js';
 import { SANDBOX_SCHOOL } from '../../sandboxes/campusgroups/server.js';
-import { deleteAll, landedIds, sorted, startCampusGroupsEnv } from '../helpers/local.js';
+import { deleteAll, landedIds, sorted, startEnv } from '../helpers/local.js';
 
 // Faults: every record the sandbox serves must land exactly once. Compared as id sets, in order.
 const ENTITIES = ['events', 'rsvp', 'users', 'payments', 'checkins'];
 const PER_ENTITY = 21_000;
 const RANGE = { updatedStart: '2025-01-01T00:00:00Z', updatedEnd: '2025-12-31T23:59:59Z' };
-let env: Awaited<ReturnType<typeof startCampusGroupsEnv>>;
+let env: Awaited<ReturnType<typeof startEnv>>;
 
 beforeAll(async () => {
-  env = await startCampusGroupsEnv({
-    data: { recordsPerEntity: PER_ENTITY, start: '2025-01-01T00:00:00Z', end: '2025-12-31T00:00:00Z' },
-    pollsBeforeReady: 1,
+  env = await startEnv({
+    campusgroups: { data: { recordsPerEntity: PER_ENTITY, start: '2025-01-01T00:00:00Z', end: '2025-12-31T00:00:00Z' }, pollsBeforeReady: 1 },
   });
 });
 afterAll(async () => {

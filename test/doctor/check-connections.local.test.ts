@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GOCONTRACTOR_SECRET_ID } from '../../local/environment.js';
 import { GC_SANDBOX_KEY } from '../../sandboxes/gocontractor/server.js';
-import { startWatermarkEnv } from '../helpers/local.js';
+import { startEnv } from '../helpers/local.js';
 
 // The Lambda that runs the checks daily in AWS, against the local sandboxes, with metrics on.
-let env: Awaited<ReturnType<typeof startWatermarkEnv>>;
+let env: Awaited<ReturnType<typeof startEnv>>;
 
 beforeAll(async () => {
-  env = await startWatermarkEnv();
+  env = await startEnv();
   process.env.DOCTOR_CONNECTIONS = 'campusgroups,watermark,gocontractor';
 });
 afterAll(async () => {

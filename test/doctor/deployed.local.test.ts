@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SFTP_SANDBOX_PASSWORD, SFTP_SANDBOX_USER } from '../../sandboxes/samegoal/sftp-server.js';
-import { startWatermarkEnv } from '../helpers/local.js';
+import { startEnv } from '../helpers/local.js';
 
 // `etl doctor` in its deployed mode: the stack's secret names from a deployment config, read
 // through the standard AWS_ENDPOINT_URL_SECRETS_MANAGER (here the local endpoint of this test).
-let env: Awaited<ReturnType<typeof startWatermarkEnv>>;
+let env: Awaited<ReturnType<typeof startEnv>>;
 
 beforeAll(async () => {
-  env = await startWatermarkEnv();
+  env = await startEnv();
 });
 afterAll(async () => {
   await env?.stop();

@@ -5,14 +5,14 @@ import { GC_SANDBOX_KEY } from '../../sandboxes/gocontractor/server.js';
 import { generateEd25519 } from '../../sandboxes/samegoal/keys.js';
 import { SFTP_SANDBOX_PASSWORD, SFTP_SANDBOX_USER } from '../../sandboxes/samegoal/sftp-server.js';
 import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET } from '../../sandboxes/watermark/server.js';
-import { startWatermarkEnv } from '../helpers/local.js';
+import { startEnv } from '../helpers/local.js';
 
-let env: Awaited<ReturnType<typeof startWatermarkEnv>>;
+let env: Awaited<ReturnType<typeof startEnv>>;
 let doctor: typeof import('../../lambdas/doctor/checks.js');
 let targets: import('../../lambdas/doctor/checks.js').DoctorTargets;
 
 beforeAll(async () => {
-  env = await startWatermarkEnv();
+  env = await startEnv();
   doctor = await import('../../lambdas/doctor/checks.js');
   const e = process.env;
   targets = {

@@ -2,14 +2,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GOCONTRACTOR_SECRET_ID } from '../../local/environment.js';
 import { runPipeline } from '../../local/runner.js';
 import { GC_SANDBOX_KEY } from '../../sandboxes/gocontractor/server.js';
-import { deleteAll, getText, listAll, logLines, startWatermarkEnv } from '../helpers/local.js';
+import { deleteAll, getText, listAll, logLines, startEnv } from '../helpers/local.js';
 import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 
-let env: Awaited<ReturnType<typeof startWatermarkEnv>>;
+let env: Awaited<ReturnType<typeof startEnv>>;
 
 beforeAll(async () => {
-  env = await startWatermarkEnv();
+  env = await startEnv();
 });
 afterAll(async () => {
   await env?.stop();

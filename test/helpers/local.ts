@@ -10,18 +10,14 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 /** Every log line the handlers print during a test, to assert that no secret is ever in one. */
 export const logLines: string[] = [];
 
-export async function startCampusGroupsEnv(sandbox: Partial<CampusGroupsSandboxOptions> = {}): Promise<LocalEnvironment & { s3: S3Client }> {
+/** The local runtime for a test file: S3, Secrets Manager, Transfer and every vendor sandbox, with sandbox options. */
+export async function startEnv(
+  sandboxes: { campusgroups?: Partial<CampusGroupsSandboxOptions>; watermark?: Partial<WatermarkSandboxOptions> } = {},
+): Promise<LocalEnvironment & { s3: S3Client }> {
   setLogSink((line) => logLines.push(line));
   const connections = defaultConnections();
-  connections.campusgroups.sandbox = sandbox;
-  const env = await startLocalEnvironment(connections);
-  return { ...env, s3: new S3Client({ forcePathStyle: true }) };
-}
-
-export async function startWatermarkEnv(sandbox: Partial<WatermarkSandboxOptions> = {}): Promise<LocalEnvironment & { s3: S3Client }> {
-  setLogSink((line) => logLines.push(line));
-  const connections = defaultConnections();
-  connections.watermark.sandbox = sandbox;
+  connections.campusgroups.sandbox = sandboxes.campusgroups;
+  connections.watermark.sandbox = sandboxes.watermark;
   const env = await startLocalEnvironment(connections);
   return { ...env, s3: new S3Client({ forcePathStyle: true }) };
 }

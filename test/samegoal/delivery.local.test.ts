@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Delivery } from '../../lambdas/samegoal/delivery.js';
 import { runPipeline } from '../../local/runner.js';
 import { sampleDelivery } from '../../sandboxes/samegoal/sample-batch.js';
-import { deleteAll, putBatch, startWatermarkEnv } from '../helpers/local.js';
+import { deleteAll, putBatch, startEnv } from '../helpers/local.js';
 
-let env: Awaited<ReturnType<typeof startWatermarkEnv>>;
+let env: Awaited<ReturnType<typeof startEnv>>;
 const good = sampleDelivery(200);
 let n = 0;
 /** A fresh batch, a second after the last: epoch directories are named to the second. */
@@ -16,7 +16,7 @@ const nextBatch = async () => {
 };
 
 beforeAll(async () => {
-  env = await startWatermarkEnv();
+  env = await startEnv();
 });
 afterAll(async () => {
   await env?.stop();

@@ -4,14 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Delivery } from '../../lambdas/samegoal/delivery.js';
 import { runPipeline } from '../../local/runner.js';
 import { sampleDelivery } from '../../sandboxes/samegoal/sample-batch.js';
-import { putBatch, startWatermarkEnv } from '../helpers/local.js';
+import { putBatch, startEnv } from '../helpers/local.js';
 
 // Transport is deployment configuration, read once per container: this file's handlers see "direct".
-let env: Awaited<ReturnType<typeof startWatermarkEnv>>;
+let env: Awaited<ReturnType<typeof startEnv>>;
 
 beforeAll(async () => {
   process.env.SAMEGOAL_TRANSPORT = 'direct';
-  env = await startWatermarkEnv();
+  env = await startEnv();
 });
 afterAll(async () => {
   await env?.stop();

@@ -7,9 +7,9 @@ import { SAMEGOAL_SECRET_ID } from '../../local/environment.js';
 import { runPipeline } from '../../local/runner.js';
 import { sampleDelivery } from '../../sandboxes/samegoal/sample-batch.js';
 import { SFTP_SANDBOX_PASSWORD, SFTP_SANDBOX_USER, SftpSandbox } from '../../sandboxes/samegoal/sftp-server.js';
-import { putBatch, startWatermarkEnv } from '../helpers/local.js';
+import { putBatch, startEnv } from '../helpers/local.js';
 
-let env: Awaited<ReturnType<typeof startWatermarkEnv>>;
+let env: Awaited<ReturnType<typeof startEnv>>;
 const good = sampleDelivery(300);
 let n = 0;
 const nextBatch = async () => {
@@ -19,7 +19,7 @@ const nextBatch = async () => {
 const completeDirs = () => readdirSync(join(env.samegoal.root!, 'upload')).filter((d) => existsSync(join(env.samegoal.root!, 'upload', d, 'COMPLETE')));
 
 beforeAll(async () => {
-  env = await startWatermarkEnv();
+  env = await startEnv();
 });
 afterAll(async () => {
   await env?.stop();

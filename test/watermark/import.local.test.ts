@@ -4,16 +4,16 @@ import { WATERMARK_SECRET_ID } from '../../local/environment.js';
 import { runPipeline } from '../../local/runner.js';
 import { sampleBatch } from '../../sandboxes/watermark/sample-batch.js';
 import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET } from '../../sandboxes/watermark/server.js';
-import { deleteAll, getText, logLines, putBatch, startWatermarkEnv } from '../helpers/local.js';
+import { deleteAll, getText, logLines, putBatch, startEnv } from '../helpers/local.js';
 
-let env: Awaited<ReturnType<typeof startWatermarkEnv>>;
+let env: Awaited<ReturnType<typeof startEnv>>;
 const good = sampleBatch(300);
 let n = 0;
 /** A fresh batch name per test, so receipts from one test never meet another. */
 const nextBatch = () => `batch-${++n}`;
 
 beforeAll(async () => {
-  env = await startWatermarkEnv({ pollsBeforeDone: 2 });
+  env = await startEnv({ watermark: { pollsBeforeDone: 2 } });
 });
 afterAll(async () => {
   await env?.stop();
