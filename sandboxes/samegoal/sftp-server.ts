@@ -195,42 +195,20 @@ export class SftpSandbox {
             const clean = normalize(`/${path === '.' ? '' : path}`).replace(/\/+$/, '') || '/';
             sftp.name(reqid, [{ filename: clean, longname: clean, attrs: {} as never }]);
           });
-          sftp.on('MKDIR', (reqid, path) => {
+          /** A change to the tree: done on disk, logged for the tests, answered OK or with the failure. */
+          const change = (reqid: number, op: SftpOp['op'], logged: string, act: () => void) => {
             try {
-              mkdirSync(this.local(path));
-              this.log('mkdir', path);
+              act();
+              this.log(op, logged);
               sftp.status(reqid, STATUS_CODE.OK);
             } catch (error) {
               fail(reqid, error);
             }
-          });
-          sftp.on('RMDIR', (reqid, path) => {
-            try {
-              rmdirSync(this.local(path));
-              this.log('rmdir', path);
-              sftp.status(reqid, STATUS_CODE.OK);
-            } catch (error) {
-              fail(reqid, error);
-            }
-          });
-          sftp.on('REMOVE', (reqid, path) => {
-            try {
-              rmSync(this.local(path));
-              this.log('remove', path);
-              sftp.status(reqid, STATUS_CODE.OK);
-            } catch (error) {
-              fail(reqid, error);
-            }
-          });
-          sftp.on('RENAME', (reqid, from, to) => {
-            try {
-              renameSync(this.local(from), this.local(to));
-              this.log('rename', `${from} -> ${to}`);
-              sftp.status(reqid, STATUS_CODE.OK);
-            } catch (error) {
-              fail(reqid, error);
-            }
-          });
+          };
+          sftp.on('MKDIR', (reqid, path) => change(reqid, 'mkdir', path, () => mkdirSync(this.local(path))));
+          sftp.on('RMDIR', (reqid, path) => change(reqid, 'rmdir', path, () => rmdirSync(this.local(path))));
+          sftp.on('REMOVE', (reqid, path) => change(reqid, 'remove', path, () => rmSync(this.local(path))));
+          sftp.on('RENAME', (reqid, from, to) => change(reqid, 'rename', `${from} -> ${to}`, () => renameSync(this.local(from), this.local(to))));
           sftp.on('OPENDIR', (reqid, path) => {
             try {
               const entries = readdirSync(this.local(path));
