@@ -7,6 +7,5 @@ export default defineConfig({
     maxWorkers: 1,
     testTimeout: 120_000,
     hookTimeout: 60_000,
-    setupFiles: ['local/polyfills.ts'],
   },
 });

@@ -49,7 +49,7 @@ export async function runBenchmarks(args: string[]): Promise<number> {
   const say = (line = '') => process.stdout.write(`${line}\n`);
   // `etl bench [campusgroups-export|watermark-import]`: one pipeline's benchmark, or all.
   const only = args[0];
-  if (only && !['campusgroups-export', 'watermark-import', 'samegoal-delivery'].includes(only)) throw new Error(`No benchmark for '${only}'`);
+  if (only && !['campusgroups-export', 'watermark-import', 'samegoal-delivery', 'bundles'].includes(only)) throw new Error(`No benchmark for '${only}'`);
   if (!only || only === 'campusgroups-export') {
   say('CampusGroups export benchmark (2-core machine; sandbox and s3rver on loopback; each measurement in its own process)');
 
@@ -126,6 +126,12 @@ export async function runBenchmarks(args: string[]): Promise<number> {
     say('SameGoal delivery benchmark (against OpenSSH sftp to the same sshd, in the same run)');
     const { benchSameGoal } = await import('./samegoal-delivery.js');
     writeFileSync(join(dir, 'samegoal-delivery.json'), `${JSON.stringify(await benchSameGoal(say), null, 2)}\n`);
+  }
+  if (!only || only === 'bundles') {
+    say();
+    say('Deployed bundles: size and cold-start import time per function');
+    const { benchBundles } = await import('./bundles.js');
+    writeFileSync(join(dir, 'bundles.json'), `${JSON.stringify(await benchBundles(say), null, 2)}\n`);
   }
   say();
   say(`Figures saved to .local/bench/`);

@@ -4,7 +4,6 @@
  * that asks for the same queries and pages and throws them away. Endpoints come from the
  * environment the parent set. Prints one JSON line.
  */
-import '../local/polyfills.js';
 import { setLogSink } from '../lambdas/shared/log.js';
 
 const [mode, entitiesArg, pageSizeArg] = process.argv.slice(2);

@@ -2,7 +2,6 @@
  * samegoal-delivery for one batch over the direct transport (our SFTP code moves the bytes), in
  * a process of its own so its peak memory is its own. Prints each task's duration and the peak RSS.
  */
-import '../local/polyfills.js';
 import { setLogSink } from '../lambdas/shared/log.js';
 import { preparePipeline, runPipeline } from '../local/runner.js';
 import { stepTimer } from './support.js';
@@ -13,7 +12,7 @@ setLogSink(() => undefined);
 if (batch === '--deliver-only') {
   // The delivery step alone, as its own Lambda runs it: a fresh epoch directory, then DeliverDirect.
   const { readFileSync } = await import('node:fs');
-  const { deliverDirect, makeEpochDir } = await import('../lambdas/samegoal/delivery.js');
+  const { deliverDirect, makeEpochDir } = await import('../lambdas/samegoal/on-server.js');
   const { loadConfig } = await import('../lambdas/samegoal/config.js');
   const config = loadConfig();
   const d = JSON.parse(readFileSync(deliveryFile!, 'utf-8')) as import('../lambdas/samegoal/delivery.js').Delivery;

@@ -3,7 +3,6 @@
  * memory is its own. Endpoints come from the environment the parent set. Prints one JSON
  * line with each task's duration (from the execution's events) and the peak RSS.
  */
-import '../local/polyfills.js';
 import { setLogSink } from '../lambdas/shared/log.js';
 import { preparePipeline, runPipeline } from '../local/runner.js';
 import { stepTimer } from './support.js';

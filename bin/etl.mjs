@@ -1,14 +1,18 @@
 #!/usr/bin/env node
 // The `etl` command: the TypeScript CLI in local/cli.ts, run through tsx so no build step is needed.
-import { register } from 'tsx/esm/api';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-// The AWS SDK warns once that it will soon need Node 22; the Lambdas run on Node 22 in AWS,
-// and locally the warning would only clutter every command's output.
-process.removeAllListeners('warning');
-process.on('warning', (warning) => {
-  const text = `${warning.name}: ${warning.message}`;
-  if (!text.includes('NodeVersionSupportWarning')) process.stderr.write(`${text}\n`);
-});
+// The project runs on the Lambdas' Node major, which `npm ci` installs as node_modules/node.
+// Started by an older `node` on the PATH (./bin/etl.mjs from a shell), hand over to that one.
+const LAMBDA_NODE_MAJOR = 24;
+const projectNode = fileURLToPath(new URL('../node_modules/node/bin/node', import.meta.url));
+if (Number(process.versions.node.split('.')[0]) < LAMBDA_NODE_MAJOR && existsSync(projectNode)) {
+  const run = spawnSync(projectNode, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exit(run.status ?? 1);
+}
 
+const { register } = await import('tsx/esm/api');
 register();
 await import('../local/cli.ts');

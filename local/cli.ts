@@ -1,4 +1,3 @@
-import './polyfills.js';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -7,15 +6,19 @@ import { PIPELINES } from '../lib/pipelines.js';
 import { ConfigError, loadConfigFile } from './config.js';
 import { startLocalEnvironment, type LocalConnections } from './environment.js';
 import { REPORTS } from './report.js';
-import { ROOT, runPipeline } from './runner.js';
+import { ROOT, runPipeline, type CodeSource } from './runner.js';
 
 const USAGE = `etl — the school ETL hub's command line
 
 Usage:
-  etl local <pipeline> [--input '<json>'] [--config <file>] [--json]
+  etl local <pipeline> [--input '<json>'] [--config <file>] [--json] [--bundled [--assembly <dir>]]
       Run a pipeline's state machine locally, unmodified, with the real handlers, against
       embedded S3 (or AWS_ENDPOINT_URL_S3), a local Secrets Manager and the vendor sandbox
       (or the base URL in --config). Pipelines: ${Object.keys(PIPELINES).join(', ')}.
+      By default the handlers run from the TypeScript source in this process. --bundled runs
+      what cdk synth ships instead: it synthesizes config/every-pipeline.json into
+      .local/cdk.out (or reads the cloud assembly --assembly names) and runs each function's
+      bundle in its own Node process with its template's environment and memory.
   etl sandbox [--config <file>]
       Start the vendor sandboxes alone (CampusGroups on port 4010, Watermark on 4020, the
       SameGoal SFTP server on 4030, when free) and print their URLs; Ctrl-C stops them.
@@ -37,7 +40,7 @@ Usage:
       checks the local sandboxes; otherwise the deployed stack's secrets in AWS (credentials
       and region from the usual AWS environment) with the endpoints of the deployment config
       (config/example.json by default).
-  etl bench [campusgroups-export|watermark-import|samegoal-delivery]
+  etl bench [campusgroups-export|watermark-import|samegoal-delivery|bundles]
       Run the benchmarks (all of them: npm run bench).
 
 Exit status: 0 success; 1 the execution (or backfill request) failed; 2 bad usage or config.`;
@@ -68,14 +71,40 @@ async function runLocal(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { input: { type: 'string' }, config: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      input: { type: 'string' },
+      config: { type: 'string' },
+      json: { type: 'boolean' },
+      bundled: { type: 'boolean' },
+      assembly: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help) return print(USAGE, 0);
+  if (values.assembly && !values.bundled) throw new UsageError('--assembly goes with --bundled');
   const [pipeline] = positionals;
   if (!pipeline || positionals.length > 1) throw new UsageError('etl local takes exactly one pipeline name');
   if (!PIPELINES[pipeline]) throw new UsageError(`Unknown pipeline '${pipeline}' (known: ${Object.keys(PIPELINES).join(', ')})`);
   const input = parseInput(values.input);
   const connections = loadConfigFile(values.config);
+
+  let code: CodeSource = { kind: 'source' };
+  if (values.bundled) {
+    const { readAssembly, synthesize } = await import('./bundles.js');
+    let assembly;
+    if (values.assembly) {
+      try {
+        assembly = readAssembly(values.assembly);
+      } catch (error) {
+        throw new UsageError(`--assembly ${values.assembly}: ${(error as Error).message}`);
+      }
+    } else {
+      const outdir = join(ROOT, '.local', 'cdk.out');
+      process.stderr.write(`Synthesizing every pipeline into ${outdir} …\n`);
+      assembly = await synthesize(outdir);
+    }
+    code = { kind: 'bundled', assembly };
+  }
 
   const env = await startLocalEnvironment(connections);
   try {
@@ -83,9 +112,9 @@ async function runLocal(args: string[]): Promise<number> {
     const logFile = logToFile(executionName);
     const report = REPORTS[pipeline]!;
     process.stderr.write(
-      `Running ${pipeline} locally (${executionName}); S3 at ${env.s3Endpoint}, CampusGroups at ${env.campusgroups.baseUrl}, Watermark at ${env.watermark.apiBaseUrl}\n`,
+      `Running ${pipeline} locally from ${code.kind === 'bundled' ? `the bundles in ${code.assembly.dir}` : 'the TypeScript source'} (${executionName}); S3 at ${env.s3Endpoint}, CampusGroups at ${env.campusgroups.baseUrl}, Watermark at ${env.watermark.apiBaseUrl}\n`,
     );
-    const result = await runPipeline(pipeline, input, { executionName, onEvent: report.progress((l) => process.stderr.write(`${l}\n`)) });
+    const result = await runPipeline(pipeline, input, { executionName, code, onEvent: report.progress((l) => process.stderr.write(`${l}\n`)) });
     process.stderr.write(`Lambda logs: ${logFile}\n\n`);
     if (result.status === 'SUCCEEDED') {
       process.stdout.write(`${report.summary(result.output)}\n`);

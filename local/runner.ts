@@ -1,15 +1,20 @@
-import './polyfills.js';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { clearCache } from '@middy/util';
-import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import { ExecutionAbortedError, ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { readableCause } from '../lambdas/shared/errors.js';
+import { emitLine } from '../lambdas/shared/log.js';
+import type { Assembly } from './bundles.js';
+import { localEnvironment } from './bundles.js';
+import { LambdaContainer } from './lambda-container.js';
+import { HistoryLimit, historyEvents, jsonBytes, LIMITS, tooLarge } from './limits.js';
 import type { Context } from 'aws-lambda';
 import { PIPELINES, type Pipeline, type PipelineFunction } from '../lib/pipelines.js';
 
-export const ROOT = join(import.meta.dirname, '..');
+export { ROOT } from './paths.js';
+import { ROOT } from './paths.js';
 
 /** The parts of aws-local-stepfunctions' event log that progress reporting reads. */
 export interface LocalEvent {
@@ -34,6 +39,8 @@ export interface RunOptions {
   executionName?: string;
   hooks?: Record<string, TaskHook>;
   onEvent?: (event: LocalEvent) => void;
+  /** Run the TypeScript source (the default) or the synthesized bundles. */
+  code?: CodeSource;
 }
 
 export interface RunResult {
@@ -44,6 +51,8 @@ export interface RunResult {
   executionName: string;
   /** State transitions as Step Functions bills them: every state entered, and every retry. */
   transitions: number;
+  /** Events in the execution history, as Step Functions counts them against its 25,000. */
+  historyEvents: number;
   durationMs: number;
 }
 
@@ -121,6 +130,9 @@ interface Prepared {
 
 const prepared = new Map<string, Promise<Prepared>>();
 
+/** Where a run's Lambda code comes from: the TypeScript source in this process, or the synthesized bundles. */
+export type CodeSource = { kind: 'source' } | { kind: 'bundled'; assembly: Assembly; onLine?: (line: string) => void };
+
 /**
  * Loads a pipeline's definition and handler modules and validates the definition (which
  * compiles a JSON schema): the local runtime's cold start, once per pipeline and process.
@@ -147,9 +159,75 @@ export function preparePipeline(name: string): Promise<Prepared> {
   return ready;
 }
 
-/** Runs a pipeline's unmodified ASL with each Lambda Task served by its real handler, in this process. */
+/**
+ * One warm environment per bundled function for the length of a run, as Lambda keeps
+ * containers between invocations; each is started on its first invocation.
+ */
+function bundledHandlers(pipeline: Pipeline, source: Extract<CodeSource, { kind: 'bundled' }>): { handlers: Map<string, Handler>; stop: () => Promise<void> } {
+  const functions = source.assembly.pipelines[pipeline.name];
+  if (!functions) throw new Error(`${source.assembly.dir} has no state machine for ${pipeline.name}: synthesize with it enabled`);
+  const containers: LambdaContainer[] = [];
+  const handlers = new Map<string, Handler>();
+  for (const fn of pipeline.functions) {
+    const bundle = functions[fn.substitution];
+    if (!bundle) throw new Error(`${source.assembly.dir}: ${pipeline.name} has no function for \${${fn.substitution}}`);
+    let container: LambdaContainer | undefined;
+    handlers.set(fn.substitution, (event, context) => {
+      container ??= new LambdaContainer({
+        name: bundle.logicalId,
+        file: bundle.file,
+        handler: bundle.handler,
+        timeoutSeconds: bundle.timeoutSeconds,
+        memoryMb: bundle.memoryMb,
+        // Read when the environment starts, so it sees what the local environment set up.
+        environment: localEnvironment(bundle),
+        onLine: source.onLine ?? defaultLineSink,
+      });
+      if (!containers.includes(container)) containers.push(container);
+      return container.invoke(event, { awsRequestId: context.awsRequestId });
+    });
+  }
+  return { handlers, stop: async () => void (await Promise.all(containers.map((c) => c.stop()))) };
+}
+
+/** A bundle's own log lines go where the in-process handlers' lines go. */
+const defaultLineSink = (line: string) => emitLine(line);
+
+/** Runs a pipeline's unmodified ASL with each Lambda Task served by its real handler: from source in this process, or from its synthesized bundle. */
 export async function runPipeline(name: string, input: unknown, options: RunOptions = {}): Promise<RunResult> {
-  const { pipeline, definition, byArn, handlers, machine } = await preparePipeline(name);
+  const { pipeline, definition, byArn, handlers: sourceHandlers, machine } = await preparePipeline(name);
+  const code = options.code ?? { kind: 'source' };
+  const bundled = code.kind === 'bundled' ? bundledHandlers(pipeline, code) : undefined;
+  const handlers = bundled?.handlers ?? sourceHandlers;
+  try {
+    return await execute(pipeline, definition, byArn, handlers, machine, input, options);
+  } finally {
+    await bundled?.stop();
+  }
+}
+
+async function execute(
+  pipeline: Pipeline,
+  definition: Prepared['definition'],
+  byArn: Map<string, PipelineFunction>,
+  handlers: Map<string, Handler>,
+  machine: StateMachine,
+  input: unknown,
+  options: RunOptions,
+): Promise<RunResult> {
+  const inputSize = jsonBytes(input);
+  if (inputSize > LIMITS.payloadBytes) {
+    throw new Error(`The execution input is ${inputSize.toLocaleString('en-US')} bytes; StartExecution accepts at most ${LIMITS.payloadBytes.toLocaleString('en-US')}`);
+  }
+  const history = new HistoryLimit();
+  // A limit broken anywhere ends the execution at once, past any Catch, as in Step Functions.
+  let terminal: { error: string; cause: string } | undefined;
+  let abort = () => undefined as void;
+  const breakLimit = (error: string, cause: string): Promise<never> => {
+    terminal ??= { error, cause };
+    abort();
+    return new Promise<never>(() => undefined);
+  };
 
   const taskHandlers: Record<string, (input: Json) => Promise<Json>> = {};
   const retryIntervalOverrides: Record<string, number[]> = {};
@@ -165,14 +243,32 @@ export async function runPipeline(name: string, input: unknown, options: RunOpti
     taskHandlers[stateName] = async (taskInput) => {
       const attempt = (attempts.get(stateName) ?? 0) + 1;
       attempts.set(stateName, attempt);
+      // Let the event log catch up, so the history count is exact before this task adds to it.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (terminal) return new Promise<never>(() => undefined);
+      // LambdaFunctionScheduled, LambdaFunctionStarted, and LambdaFunctionSucceeded or Failed.
+      if (history.add(3)) return breakLimit(...history.failure());
+      const size = jsonBytes(taskInput);
+      if (size > LIMITS.payloadBytes) return breakLimit('States.DataLimitExceeded', tooLarge(`The input to state '${stateName}'`, size));
       // Lambda passes events as JSON: nothing but JSON crosses this boundary.
       const invoke = async () => JSON.parse(JSON.stringify((await handler(structuredClone(taskInput), lambdaContext(fn))) ?? null)) as Json;
       const hook = options.hooks?.[stateName];
+      let result: Json;
       try {
-        return (hook ? await hook(invoke, taskInput, attempt) : await invoke()) as Json;
+        result = (hook ? await hook(invoke, taskInput, attempt) : await invoke()) as Json;
       } catch (error) {
-        throw asLambdaError(error);
+        const lambdaError = asLambdaError(error);
+        if (lambdaError.name.length > LIMITS.errorChars) {
+          return breakLimit('States.DataLimitExceeded', `The error name of state '${stateName}' is ${lambdaError.name.length} characters; Step Functions accepts at most ${LIMITS.errorChars}`);
+        }
+        if (lambdaError.message.length > LIMITS.causeChars) {
+          return breakLimit('States.DataLimitExceeded', `The error cause of state '${stateName}' (${lambdaError.name}) is ${lambdaError.message.length.toLocaleString('en-US')} characters; Step Functions accepts at most ${LIMITS.causeChars.toLocaleString('en-US')}`);
+        }
+        throw lambdaError;
       }
+      const resultSize = jsonBytes(result);
+      if (resultSize > LIMITS.payloadBytes) return breakLimit('States.DataLimitExceeded', tooLarge(`The result of state '${stateName}'`, resultSize));
+      return result;
     };
   }
 
@@ -190,11 +286,19 @@ export async function runPipeline(name: string, input: unknown, options: RunOpti
       },
     },
   });
+  abort = () => execution.abort();
 
   let transitions = 0;
+  history.add(1); // ExecutionStarted
   const consumed = (async () => {
     for await (const event of execution.eventLogs) {
       if (event.type === 'StateEntered' || event.type === 'StateRetried') transitions++;
+      if (history.add(historyEvents(event as LocalEvent))) void breakLimit(...history.failure());
+      const out = (event as LocalEvent).state?.output;
+      if (event.type === 'StateExited' && out !== undefined) {
+        const size = jsonBytes(out);
+        if (size > LIMITS.payloadBytes) void breakLimit('States.DataLimitExceeded', tooLarge(`The output of state '${(event as LocalEvent).state!.name}'`, size));
+      }
       options.onEvent?.(event as LocalEvent);
     }
   })();
@@ -202,19 +306,29 @@ export async function runPipeline(name: string, input: unknown, options: RunOpti
   let result: RunResult;
   try {
     const output = await execution.result;
-    result = { status: 'SUCCEEDED', output, executionName, transitions: 0, durationMs: 0 };
+    result = { status: 'SUCCEEDED', output, executionName, transitions: 0, historyEvents: 0, durationMs: 0 };
   } catch (error) {
-    if (!(error instanceof ExecutionError)) throw error;
-    const cause = error.cause as { name?: string; message?: string } | undefined;
-    result = {
-      status: 'FAILED',
-      error: cause?.name ?? 'States.Runtime',
-      cause: readableCause(cause?.message ?? error.message),
-      executionName,
-      transitions: 0,
-      durationMs: 0,
-    };
+    if (terminal && error instanceof ExecutionAbortedError) {
+      result = { status: 'FAILED', ...terminal, executionName, transitions: 0, historyEvents: 0, durationMs: 0 };
+    } else {
+      if (!(error instanceof ExecutionError)) throw error;
+      const cause = error.cause as { name?: string; message?: string } | undefined;
+      result = {
+        status: 'FAILED',
+        error: cause?.name ?? 'States.Runtime',
+        cause: readableCause(cause?.message ?? error.message),
+        executionName,
+        transitions: 0,
+        historyEvents: 0,
+        durationMs: 0,
+      };
+    }
   }
   await consumed;
-  return { ...result, transitions, durationMs: Date.now() - started };
+  // The output of a succeeded execution is a payload too.
+  if (result.status === 'SUCCEEDED' && jsonBytes(result.output) > LIMITS.payloadBytes) {
+    result = { status: 'FAILED', error: 'States.DataLimitExceeded', cause: tooLarge('The execution output', jsonBytes(result.output)), executionName, transitions: 0, historyEvents: 0, durationMs: 0 };
+  }
+  history.add(1); // ExecutionSucceeded or ExecutionFailed
+  return { ...result, transitions, historyEvents: history.count, durationMs: Date.now() - started };
 }

@@ -1,9 +1,9 @@
-import { InvalidInputError, readableCause } from '../shared/errors.js';
+import { InvalidInputError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import { deleteKeys, GzipJsonLinesWriter, listKeys, putJson } from '../shared/s3.js';
 import { daysToExpiry, GOCONTRACTOR_ENTITIES, GoContractorAuthError, type GoContractorApi, type GoContractorEntity } from './api.js';
 
-interface Counts {
+export interface Counts {
   records: number;
   parts: number;
   bytes: number;
@@ -120,33 +120,4 @@ export async function exportPages(job: GcJob, deps: { api: GoContractorApi; buck
   });
   deps.log.info('entity exported', { entity: job.entity, ...totals });
   return { ...job, phase: 'done', page: { next: 0, part }, totals, result: { entity: job.entity, status: 'succeeded', pages: 0, ...totals } };
-}
-
-export interface GcSummary {
-  runId: string;
-  status: 'succeeded' | 'failed';
-  warnings: string[];
-  entities: Array<Record<string, unknown>>;
-  totals: Counts;
-  error?: string;
-  cause?: string;
-}
-
-export function summarize(input: { runId: string; warnings: string[]; results: Array<Record<string, unknown>> }): GcSummary {
-  const results = input.results.map((r) => (r.status === 'failed' ? { ...r, cause: readableCause(r.cause) } : r));
-  const failed = results.filter((r) => r.status === 'failed');
-  const totals = { records: 0, parts: 0, bytes: 0 };
-  for (const r of results) {
-    const c = (r.status === 'failed' ? r.totals : r) as Partial<Counts> | undefined;
-    totals.records += c?.records ?? 0;
-    totals.parts += c?.parts ?? 0;
-    totals.bytes += c?.bytes ?? 0;
-  }
-  const summary: GcSummary = { runId: input.runId, status: failed.length ? 'failed' : 'succeeded', warnings: input.warnings, entities: results, totals };
-  if (failed.length) {
-    const names = new Set(failed.map((f) => String(f.error)));
-    summary.error = names.size === 1 ? [...names][0]! : 'GoContractor.EntitiesFailed';
-    summary.cause = `${failed.length} of ${results.length} entities failed: ${failed.map((f) => `${String(f.entity)} (${String(f.error)}: ${String(f.cause)})`).join('; ')}`;
-  }
-  return summary;
 }

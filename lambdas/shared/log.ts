@@ -53,6 +53,11 @@ export function setLogSink(next: LogSink): void {
   sink = next;
 }
 
+/** A line that is already a log entry (a bundled function's output, relayed by the local runtime). */
+export function emitLine(line: string): void {
+  sink(line);
+}
+
 export function createLogger(base: Record<string, unknown> = {}): Logger {
   const threshold = ORDER[(process.env.LOG_LEVEL?.toLowerCase() as Level) ?? 'info'] ?? ORDER.info;
   const emit = (level: Level, message: string, fields?: Record<string, unknown>) => {

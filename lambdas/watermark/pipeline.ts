@@ -4,7 +4,8 @@ import { InvalidInputError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import { deleteKeys, getJson, listObjects, putJson, s3 } from '../shared/s3.js';
 import type { WatermarkApi } from './api.js';
-import { checkBatchName, loadRegistry, receiptKey, validateBatch, zipBatch, type BatchFile, type ZipInfo } from './batch.js';
+import { checkBatchName, loadRegistry, receiptKey, validateBatch, type BatchFile } from './batch.js';
+import type { ZipInfo } from './zip.js';
 import { ImportInProgressError, ImportStuckError, SubmitUncertainError } from './errors.js';
 
 /** The state the watermark-import machine carries from task to task: names, counts and ids, never data or a token. */
@@ -98,11 +99,6 @@ export async function validate(run: ImportRun, bucket: string, log: Logger): Pro
   const { files, warnings } = await validateBatch(bucket, run.batch, await loadRegistry(bucket));
   for (const w of warnings) log.warn(w, { batch: run.batch });
   return { ...run, files: files.map(({ name, key, type, rows, headerChecked }) => ({ name, key, type, rows, headerChecked })), warnings };
-}
-
-export async function zip(run: ImportRun, bucket: string, level: number): Promise<ImportRun> {
-  const files = run.files!.map((f) => ({ ...f, bytes: 0 }));
-  return { ...run, zip: await zipBatch(bucket, run.batch, files, level) };
 }
 
 export async function authorize(run: ImportRun, api: WatermarkApi): Promise<ImportRun> {

@@ -34,8 +34,10 @@ export function bundledFunction(
       minify: true,
       sourceMap: true,
       mainFields: ['module', 'main'],
-      // ESM bundles of CommonJS dependencies need a require().
+      // ESM bundles of CommonJS dependencies need a require(), and their __dirname/__filename
+      // (ssh2's poly1305 loader reads both at import) are import.meta's in ESM.
       banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+      define: { __dirname: 'import.meta.dirname', __filename: 'import.meta.filename' },
       forceDockerBundling: false,
       // Bundle our pinned SDK (lib-storage included) rather than rely on the runtime's copy. ssh2's
       // optional native add-ons stay out: built for this machine, not Lambda's arm64; ssh2 falls back to JS.

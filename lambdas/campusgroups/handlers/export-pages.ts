@@ -1,4 +1,6 @@
 import middy from '@middy/core';
+import { edge } from '../../shared/edge.js';
+import { entityJob } from '../events.js';
 import type { Context } from 'aws-lambda';
 import { createLogger } from '../../shared/log.js';
 import { secretMiddleware } from '../../shared/secrets.js';
@@ -18,4 +20,5 @@ export const handler = middy(async (job: EntityJob, context: Context): Promise<E
     remainingMs: () => context.getRemainingTimeInMillis(),
     reserveMs: config.reserveMs,
   });
-}).use(secretMiddleware(SECRET_CONTEXT_KEY, config.secretId));
+}).use(edge('ExportPages', entityJob, config.secretId))
+  .use(secretMiddleware(SECRET_CONTEXT_KEY, config.secretId));

@@ -1,4 +1,6 @@
 import middy from '@middy/core';
+import { edge } from '../../shared/edge.js';
+import { planEvent } from '../events.js';
 import type { Context } from 'aws-lambda';
 import { createLogger } from '../../shared/log.js';
 import { secretMiddleware } from '../../shared/secrets.js';
@@ -13,4 +15,5 @@ export const handler = middy(async (event: PlanEvent, context: Context): Promise
   const credentials = credentialsFrom(context, config.secretId);
   const api = new CampusGroupsApi(config.baseUrl, credentials, config.secretId, log);
   return planExport(event, { api, bucket: config.bucket, school: credentials.schoolCode, defaults: config.defaults, log });
-}).use(secretMiddleware(SECRET_CONTEXT_KEY, config.secretId));
+}).use(edge('PlanExport', planEvent, config.secretId))
+  .use(secretMiddleware(SECRET_CONTEXT_KEY, config.secretId));

@@ -1,4 +1,6 @@
 import middy from '@middy/core';
+import { edge } from '../../shared/edge.js';
+import { summaryInput } from '../events.js';
 import { createLogger } from '../../shared/log.js';
 import { emitMetrics } from '../../shared/metrics.js';
 import { summarize, type ExportSummary, type SummaryInput } from '../summary.js';
@@ -10,4 +12,4 @@ export const handler = middy(async (input: SummaryInput): Promise<ExportSummary>
   log.info('export finished', { status: summary.status, totals: summary.totals, error: summary.error });
   emitMetrics({ Pipeline: 'campusgroups-export' }, { RecordsMoved: summary.totals.records, BytesMoved: summary.totals.bytes, EntitiesFailed: summary.totals.failed });
   return summary;
-});
+}).use(edge('Summarize', summaryInput));

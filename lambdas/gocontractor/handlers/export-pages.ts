@@ -1,4 +1,6 @@
 import middy from '@middy/core';
+import { edge } from '../../shared/edge.js';
+import { gcJob } from '../events.js';
 import type { Context } from 'aws-lambda';
 import { createLogger } from '../../shared/log.js';
 import { secretMiddleware } from '../../shared/secrets.js';
@@ -17,4 +19,5 @@ export const handler = middy(async (job: GcJob, context: Context): Promise<GcJob
     remainingMs: () => context.getRemainingTimeInMillis(),
     reserveMs: config.reserveMs,
   }),
-).use(secretMiddleware(SECRET_CONTEXT_KEY, config.secretId));
+).use(edge('ExportPages', gcJob, config.secretId))
+  .use(secretMiddleware(SECRET_CONTEXT_KEY, config.secretId));

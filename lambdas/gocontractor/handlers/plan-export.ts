@@ -1,4 +1,6 @@
 import middy from '@middy/core';
+import { edge } from '../../shared/edge.js';
+import { planEvent } from '../events.js';
 import type { Context } from 'aws-lambda';
 import { createLogger } from '../../shared/log.js';
 import { secretMiddleware } from '../../shared/secrets.js';
@@ -13,4 +15,5 @@ export const handler = middy(async (event: { input: unknown; executionName: stri
   const key = keyFrom(context, config.secretId);
   const api = new GoContractorApi(config, key.apiKey, log);
   return plan(event, { api, expiresOn: key.expiresOn, warnDays: config.warnDays, pageSize: config.pageSize, maxPagesPerInvocation: config.maxPagesPerInvocation, secretId: config.secretId });
-}).use(secretMiddleware(SECRET_CONTEXT_KEY, config.secretId));
+}).use(edge('PlanExport', planEvent, config.secretId))
+  .use(secretMiddleware(SECRET_CONTEXT_KEY, config.secretId));

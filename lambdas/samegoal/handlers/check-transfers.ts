@@ -1,7 +1,10 @@
 import middy from '@middy/core';
-import { checkTransfers, type Delivery } from '../delivery.js';
+import { edge } from '../../shared/edge.js';
+import { events } from '../events.js';
+import type { Delivery } from '../delivery.js';
+import { checkTransfers } from '../transfers.js';
 import { config, logger } from './common.js';
 
 const log = logger('CheckTransfers');
 
-export const handler = middy(async (d: Delivery): Promise<Delivery> => checkTransfers(d, config, log));
+export const handler = middy(async (d: Delivery): Promise<Delivery> => checkTransfers(d, config, log)).use(edge('CheckTransfers', events.checkTransfers));

@@ -1,5 +1,7 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import type * as z from 'zod/mini';
+import { edge } from '../../shared/edge.js';
 import { createLogger } from '../../shared/log.js';
 import { secretMiddleware } from '../../shared/secrets.js';
 import { loadConfig, SECRET_CONTEXT_KEY, sftpSecretFrom } from '../config.js';
@@ -10,8 +12,8 @@ export const config = loadConfig();
 export const logger = (task: string) => createLogger({ pipeline: 'samegoal-delivery', task });
 
 /** A handler that logs in to the SFTP server: the SFTP secret (the connector's own) is read through middy. */
-export function withSftpSecret<E, R>(fn: (event: E, secret: SftpSecret) => Promise<R>) {
-  return middy(async (event: E, context: Context): Promise<R> => fn(event, sftpSecretFrom(context, config.secretId))).use(
-    secretMiddleware(SECRET_CONTEXT_KEY, config.secretId),
-  );
+export function withSftpSecret<E, R>(task: string, schema: z.ZodMiniType, fn: (event: E, secret: SftpSecret) => Promise<R>) {
+  return middy(async (event: E, context: Context): Promise<R> => fn(event, sftpSecretFrom(context, config.secretId)))
+    .use(edge(task, schema, config.secretId))
+    .use(secretMiddleware(SECRET_CONTEXT_KEY, config.secretId));
 }

@@ -1,4 +1,6 @@
-import { makeEpochDir, type Delivery } from '../delivery.js';
+import type { Delivery } from '../delivery.js';
+import { makeEpochDir } from '../on-server.js';
+import { events } from '../events.js';
 import { config, withSftpSecret } from './common.js';
 
-export const handler = withSftpSecret((d: Delivery, secret) => makeEpochDir(d, config, secret));
+export const handler = withSftpSecret('MakeEpochDir', events.delivery, (d: Delivery, secret) => makeEpochDir(d, config, secret));

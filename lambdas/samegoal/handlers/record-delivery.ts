@@ -1,4 +1,6 @@
 import middy from '@middy/core';
+import { edge } from '../../shared/edge.js';
+import { events } from '../events.js';
 import { record, type Delivery } from '../delivery.js';
 import { emitMetrics } from '../../shared/metrics.js';
 import { config } from './common.js';
@@ -10,4 +12,4 @@ export const handler = middy(async (d: Delivery): Promise<Delivery> => {
     { FilesMoved: d.files.length, RecordsMoved: d.files.reduce((n, f) => n + f.rows, 0), BytesMoved: d.files.reduce((n, f) => n + f.bytes, 0) },
   );
   return out;
-});
+}).use(edge('RecordDelivery', events.delivery));

@@ -1,4 +1,6 @@
 import middy from '@middy/core';
+import { edge } from '../../shared/edge.js';
+import { events } from '../events.js';
 import { loadConfig } from '../config.js';
 import { checkReceipt, startRun, type ImportRun } from '../pipeline.js';
 
@@ -11,4 +13,4 @@ interface Event {
 
 export const handler = middy(async (event: Event): Promise<ImportRun> =>
   checkReceipt(await startRun(event.input, event.executionName, config.maxPollSeconds, config.bucket), config.bucket, event.executionName),
-);
+).use(edge('CheckReceipt', events.checkReceipt));

@@ -1,4 +1,6 @@
 import middy from '@middy/core';
+import { edge } from '../../shared/edge.js';
+import { events } from '../events.js';
 import type { Context } from 'aws-lambda';
 import { createLogger } from '../../shared/log.js';
 import { emitMetrics } from '../../shared/metrics.js';
@@ -15,4 +17,5 @@ export const handler = middy(async (run: ImportRun, context: Context): Promise<I
   const rows = (done.files ?? []).reduce((n, f) => n + f.rows, 0);
   emitMetrics({ Pipeline: 'watermark-import' }, { FilesMoved: done.files?.length ?? 0, RecordsMoved: rows, BytesMoved: done.zip?.bytes ?? 0 });
   return done;
-}).use(secretMiddleware(SECRET_CONTEXT_KEY, config.secretId));
+}).use(edge('PollStatus', events.poll, config.secretId))
+  .use(secretMiddleware(SECRET_CONTEXT_KEY, config.secretId));

@@ -1,4 +1,6 @@
 import middy from '@middy/core';
+import { edge } from '../../shared/edge.js';
+import { events } from '../events.js';
 import type { Context } from 'aws-lambda';
 import { createLogger } from '../../shared/log.js';
 import { secretMiddleware } from '../../shared/secrets.js';
@@ -11,4 +13,5 @@ const log = createLogger({ pipeline: 'watermark-import', task: 'SubmitImport' })
 
 export const handler = middy(async (run: ImportRun, context: Context): Promise<ImportRun> =>
   submit(run, new WatermarkApi(config, credentialsFrom(context, config.secretId), log), config.bucket, log),
-).use(secretMiddleware(SECRET_CONTEXT_KEY, config.secretId));
+).use(edge('SubmitImport', events.submit, config.secretId))
+  .use(secretMiddleware(SECRET_CONTEXT_KEY, config.secretId));

@@ -1,0 +1,31 @@
+import * as z from 'zod/mini';
+
+/** What campusgroups-export's state machine hands its tasks; checked at each handler's edge. */
+const range = z.looseObject({ start: z.string(), end: z.string() });
+const counts = z.looseObject({ records: z.number(), parts: z.number(), bytes: z.number() });
+
+export const planEvent = z.looseObject({ request: z.unknown(), executionName: z.string().check(z.minLength(1)), startTime: z.string().check(z.minLength(1)) });
+
+export const entityJob = z.looseObject({
+  runId: z.string(),
+  school: z.string(),
+  entity: z.string(),
+  mode: z.enum(['incremental', 'backfill']),
+  range,
+  windowDays: z.number(),
+  windowIndex: z.int().check(z.nonnegative()),
+  windowCount: z.int().check(z.positive()),
+  settings: z.looseObject({ pageSize: z.int(), maxPagesPerInvocation: z.int(), queryReadyTimeoutSeconds: z.number() }),
+  phase: z.enum(['query', 'pages', 'done']),
+  page: z.looseObject({ part: z.int().check(z.nonnegative()), token: z.optional(z.string()) }),
+  window: counts,
+  totals: counts,
+});
+
+export const summaryInput = z.looseObject({
+  runId: z.string(),
+  school: z.string(),
+  mode: z.enum(['incremental', 'backfill']),
+  range: z.nullable(range),
+  results: z.array(z.looseObject({ entity: z.string(), status: z.enum(['succeeded', 'failed']) })),
+});
