@@ -202,7 +202,7 @@ export class EtlHubStack extends Stack {
    */
   private connectionChecks(config: DeployConfig): void {
     const fn = bundledFunction(this, 'CheckConnections', {
-      entry: 'lambdas/doctor/handlers/check-connections.ts',
+      entry: 'doctor/check-connections.ts',
       timeoutSeconds: 120,
       memoryMb: 256,
       environment: Object.assign({ DOCTOR_CONNECTIONS: this.connections.map((c) => c.name).join(',') }, ...this.connections.map((c) => c.environment)),

@@ -23,25 +23,25 @@ export interface Pipeline {
 
 export const CAMPUSGROUPS_EXPORT: Pipeline = {
   name: 'campusgroups-export',
-  asl: 'statemachines/campusgroups-export.asl.json',
+  asl: 'vendors/campusgroups/campusgroups-export.asl.json',
   functions: [
     {
       substitution: 'PlanExportFunctionArn',
-      entry: 'lambdas/campusgroups/handlers/plan-export.ts',
+      entry: 'vendors/campusgroups/handlers/plan-export.ts',
       timeoutSeconds: 60,
       memoryMb: 256,
       access: { secret: true, readData: ['state/campusgroups/*'] },
     },
     {
       substitution: 'StartQueryFunctionArn',
-      entry: 'lambdas/campusgroups/handlers/start-query.ts',
+      entry: 'vendors/campusgroups/handlers/start-query.ts',
       timeoutSeconds: 60,
       memoryMb: 256,
       access: { secret: true },
     },
     {
       substitution: 'ExportPagesFunctionArn',
-      entry: 'lambdas/campusgroups/handlers/export-pages.ts',
+      entry: 'vendors/campusgroups/handlers/export-pages.ts',
       timeoutSeconds: 900,
       memoryMb: 512,
       access: {
@@ -53,7 +53,7 @@ export const CAMPUSGROUPS_EXPORT: Pipeline = {
     },
     {
       substitution: 'SummarizeFunctionArn',
-      entry: 'lambdas/campusgroups/handlers/summarize.ts',
+      entry: 'vendors/campusgroups/handlers/summarize.ts',
       timeoutSeconds: 30,
       memoryMb: 128,
       access: {},
@@ -63,46 +63,46 @@ export const CAMPUSGROUPS_EXPORT: Pipeline = {
 
 export const WATERMARK_IMPORT: Pipeline = {
   name: 'watermark-import',
-  asl: 'statemachines/watermark-import.asl.json',
+  asl: 'vendors/watermark/watermark-import.asl.json',
   functions: [
     {
       substitution: 'CheckReceiptFunctionArn',
-      entry: 'lambdas/watermark/handlers/check-receipt.ts',
+      entry: 'vendors/watermark/handlers/check-receipt.ts',
       timeoutSeconds: 30,
       memoryMb: 256,
       access: { readData: ['state/watermark/*'] },
     },
     {
       substitution: 'ValidateBatchFunctionArn',
-      entry: 'lambdas/watermark/handlers/validate-batch.ts',
+      entry: 'vendors/watermark/handlers/validate-batch.ts',
       timeoutSeconds: 840,
       memoryMb: 512,
       access: { readData: ['watermark/outbox/*', 'state/watermark/*'] },
     },
     {
       substitution: 'ZipBatchFunctionArn',
-      entry: 'lambdas/watermark/handlers/zip-batch.ts',
+      entry: 'vendors/watermark/handlers/zip-batch.ts',
       timeoutSeconds: 840,
       memoryMb: 1024,
       access: { readData: ['watermark/outbox/*', 'watermark/zips/*'], writeData: ['watermark/zips/*'] },
     },
     {
       substitution: 'AuthorizeFunctionArn',
-      entry: 'lambdas/watermark/handlers/authorize.ts',
+      entry: 'vendors/watermark/handlers/authorize.ts',
       timeoutSeconds: 30,
       memoryMb: 256,
       access: { secret: true },
     },
     {
       substitution: 'SubmitImportFunctionArn',
-      entry: 'lambdas/watermark/handlers/submit-import.ts',
+      entry: 'vendors/watermark/handlers/submit-import.ts',
       timeoutSeconds: 840,
       memoryMb: 512,
       access: { secret: true, readData: ['watermark/zips/*', 'state/watermark/*'], writeData: ['state/watermark/*'], deleteData: ['state/watermark/*'] },
     },
     {
       substitution: 'PollStatusFunctionArn',
-      entry: 'lambdas/watermark/handlers/poll-status.ts',
+      entry: 'vendors/watermark/handlers/poll-status.ts',
       timeoutSeconds: 60,
       memoryMb: 256,
       access: { secret: true, readData: ['state/watermark/*'], writeData: ['state/watermark/*'] },
@@ -112,7 +112,7 @@ export const WATERMARK_IMPORT: Pipeline = {
 
 const sg = (name: string, file: string, timeoutSeconds: number, access: PipelineFunction['access'], memoryMb = 256): PipelineFunction => ({
   substitution: `${name}FunctionArn`,
-  entry: `lambdas/samegoal/handlers/${file}.ts`,
+  entry: `vendors/samegoal/handlers/${file}.ts`,
   timeoutSeconds,
   memoryMb,
   access,
@@ -120,7 +120,7 @@ const sg = (name: string, file: string, timeoutSeconds: number, access: Pipeline
 
 export const SAMEGOAL_DELIVERY: Pipeline = {
   name: 'samegoal-delivery',
-  asl: 'statemachines/samegoal-delivery.asl.json',
+  asl: 'vendors/samegoal/samegoal-delivery.asl.json',
   functions: [
     sg('PrepareDelivery', 'prepare-delivery', 540, {
       readData: ['samegoal/outbox/*', 'state/samegoal/*'],
@@ -138,22 +138,22 @@ export const SAMEGOAL_DELIVERY: Pipeline = {
 
 export const GOCONTRACTOR_EXPORT: Pipeline = {
   name: 'gocontractor-export',
-  asl: 'statemachines/gocontractor-export.asl.json',
+  asl: 'vendors/gocontractor/gocontractor-export.asl.json',
   functions: [
-    { substitution: 'GcPlanExportFunctionArn', entry: 'lambdas/gocontractor/handlers/plan-export.ts', timeoutSeconds: 60, memoryMb: 256, access: { secret: true } },
+    { substitution: 'GcPlanExportFunctionArn', entry: 'vendors/gocontractor/handlers/plan-export.ts', timeoutSeconds: 60, memoryMb: 256, access: { secret: true } },
     {
       substitution: 'GcExportPagesFunctionArn',
-      entry: 'lambdas/gocontractor/handlers/export-pages.ts',
+      entry: 'vendors/gocontractor/handlers/export-pages.ts',
       timeoutSeconds: 900,
       memoryMb: 512,
       access: { secret: true, readData: ['gocontractor/*'], writeData: ['gocontractor/*'], deleteData: ['gocontractor/*'] },
     },
-    { substitution: 'GcSummarizeFunctionArn', entry: 'lambdas/gocontractor/handlers/summarize.ts', timeoutSeconds: 30, memoryMb: 128, access: {} },
+    { substitution: 'GcSummarizeFunctionArn', entry: 'vendors/gocontractor/handlers/summarize.ts', timeoutSeconds: 30, memoryMb: 128, access: {} },
   ],
 };
 
 /** Not a state machine task: started by EventBridge when a _READY marker lands, it starts a machine. */
-export const READY_TRIGGER_ENTRY = 'lambdas/shared/handlers/start-on-ready.ts';
+export const READY_TRIGGER_ENTRY = 'lambdas/handlers/start-on-ready.ts';
 
 export const PIPELINES: Record<string, Pipeline> = {
   [CAMPUSGROUPS_EXPORT.name]: CAMPUSGROUPS_EXPORT,

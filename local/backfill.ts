@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { BUILT_IN_DEFAULTS, validateRequest, type ExportRequest } from '../lambdas/campusgroups/plan.js';
+import { BUILT_IN_DEFAULTS, validateRequest, type ExportRequest } from '../vendors/campusgroups/plan.js';
 
 export interface BackfillOptions {
   stateMachineArn: string;

@@ -1,7 +1,7 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { setLogSink } from '../lambdas/shared/log.js';
+import { setLogSink } from '../lambdas/log.js';
 import { PIPELINES } from '../lib/pipelines.js';
 import { ConfigError, loadConfigFile } from './config.js';
 import { startLocalEnvironment, type LocalConnections } from './environment.js';
@@ -30,7 +30,7 @@ Usage:
       usual AWS environment).
   etl watermark registry --from <All_CSVs_SysAdmin.zip> [--out <file>]
       Refresh the Watermark header registry from Watermark's sample templates; writes
-      lambdas/watermark/registry.json (deployed with the code) unless --out names another file.
+      vendors/watermark/registry.json (deployed with the code) unless --out names another file.
   etl doctor --local [--config <file>]
   etl doctor [--deploy-config <file>]
       Check every configured connection: its secret exists with the keys it needs, the
@@ -136,8 +136,8 @@ async function runSandbox(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) return print(USAGE, 0);
   const connections: LocalConnections = loadConfigFile(values.config);
-  const { CampusGroupsSandbox, SANDBOX_SECRET } = await import('../sandboxes/campusgroups/server.js');
-  const { WatermarkSandbox, SANDBOX_CLIENT_SECRET } = await import('../sandboxes/watermark/server.js');
+  const { CampusGroupsSandbox, SANDBOX_SECRET } = await import('../vendors/campusgroups/sandbox/server.js');
+  const { WatermarkSandbox, SANDBOX_CLIENT_SECRET } = await import('../vendors/watermark/sandbox/server.js');
   const cgOptions = { school: connections.campusgroups.schoolCode, apiSecret: connections.campusgroups.apiSecret };
   const wmOptions = { clientId: connections.watermark.clientId, clientSecret: connections.watermark.clientSecret };
   // The usual ports when free, any free port otherwise.
@@ -145,7 +145,7 @@ async function runSandbox(args: string[]): Promise<number> {
   const url = await cg.start().catch(async () => (cg = new CampusGroupsSandbox(cgOptions)).start());
   let wm = new WatermarkSandbox({ ...wmOptions, port: 4020 });
   const wmUrl = await wm.start().catch(async () => (wm = new WatermarkSandbox(wmOptions)).start());
-  const { SftpSandbox, SFTP_SANDBOX_USER, SFTP_SANDBOX_PASSWORD } = await import('../sandboxes/samegoal/sftp-server.js');
+  const { SftpSandbox, SFTP_SANDBOX_USER, SFTP_SANDBOX_PASSWORD } = await import('../vendors/samegoal/sandbox/sftp-server.js');
   const { mkdtempSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const sftpRoot = mkdtempSync(join(tmpdir(), 'samegoal-sftp-'));
@@ -219,7 +219,7 @@ async function runDoctorCommand(args: string[]): Promise<number> {
     options: { local: { type: 'boolean' }, config: { type: 'string' }, 'deploy-config': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) return print(USAGE, 0);
-  let targets: import('../lambdas/doctor/checks.js').DoctorTargets;
+  let targets: import('../doctor/checks.js').DoctorTargets;
   let stop = async () => undefined as void;
   if (values.local) {
     const env = await startLocalEnvironment(loadConfigFile(values.config));
@@ -251,7 +251,7 @@ async function runDoctorCommand(args: string[]): Promise<number> {
     };
   }
   try {
-    const { runDoctor, formatDoctor } = await import('../lambdas/doctor/checks.js');
+    const { runDoctor, formatDoctor } = await import('../doctor/checks.js');
     const lines = await runDoctor(targets);
     process.stdout.write(`${formatDoctor(lines)}\n`);
     const failures = lines.filter((l) => l.verdict === 'failure').length;
@@ -273,7 +273,7 @@ async function runWatermark(args: string[]): Promise<number> {
   if (positionals[0] !== 'registry' || positionals.length !== 1) throw new UsageError("etl watermark has one subcommand: registry");
   if (!values.from) throw new UsageError('etl watermark registry needs --from <templates.zip>');
   const { readFileSync, writeFileSync } = await import('node:fs');
-  const { refreshRegistry } = await import('./watermark-registry.js');
+  const { refreshRegistry } = await import('../vendors/watermark/registry-refresh.js');
   let zip: Buffer;
   try {
     zip = readFileSync(values.from);
@@ -283,7 +283,7 @@ async function runWatermark(args: string[]): Promise<number> {
   const { registry, report } = await refreshRegistry(zip, values.from.split('/').pop()!).catch((error: Error) => {
     throw new UsageError(`--from ${values.from}: ${error.message}`);
   });
-  const out = values.out ?? join(ROOT, 'lambdas', 'watermark', 'registry.json');
+  const out = values.out ?? join(ROOT, 'vendors', 'watermark', 'registry.json');
   writeFileSync(out, `${JSON.stringify(registry, null, 2)}\n`);
   for (const line of report) process.stdout.write(`  ${line}\n`);
   process.stdout.write(`Wrote ${out}. Deploy it with the code, or put it at s3://<data bucket>/state/watermark/registry.json to use it at once.\n`);
@@ -314,7 +314,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'doctor':
         return await runDoctorCommand(rest);
       case 'bench': {
-        const { runBenchmarks } = await import('../bench/campusgroups-export.js');
+        const { runBenchmarks } = await import('../vendors/campusgroups/bench/bench.js');
         return await runBenchmarks(rest);
       }
       case undefined:

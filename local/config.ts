@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { SANDBOX_SCHOOL, SANDBOX_SECRET } from '../sandboxes/campusgroups/server.js';
-import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET } from '../sandboxes/watermark/server.js';
+import { SANDBOX_SCHOOL, SANDBOX_SECRET } from '../vendors/campusgroups/sandbox/server.js';
+import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET } from '../vendors/watermark/sandbox/server.js';
 import type { LocalConnections } from './environment.js';
 
 /**

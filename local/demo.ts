@@ -1,9 +1,9 @@
 import { createWriteStream, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { setLogSink } from '../lambdas/shared/log.js';
-import { sampleBatch } from '../sandboxes/watermark/sample-batch.js';
-import { sampleDelivery } from '../sandboxes/samegoal/sample-batch.js';
+import { setLogSink } from '../lambdas/log.js';
+import { sampleBatch } from '../vendors/watermark/sandbox/sample-batch.js';
+import { sampleDelivery } from '../vendors/samegoal/sandbox/sample-batch.js';
 import { defaultConnections } from './config.js';
 import { startLocalEnvironment } from './environment.js';
 import { fmtBytes, REPORTS } from './report.js';
@@ -114,7 +114,7 @@ export async function runDemo(): Promise<number> {
         expect: 'SUCCEEDED',
         before: async () => {
           const { GOCONTRACTOR_SECRET_ID } = await import('./environment.js');
-          const { GC_SANDBOX_KEY } = await import('../sandboxes/gocontractor/server.js');
+          const { GC_SANDBOX_KEY } = await import('../vendors/gocontractor/sandbox/server.js');
           env.secrets.set(GOCONTRACTOR_SECRET_ID, { apiKey: GC_SANDBOX_KEY, expiresOn: new Date(now + 5 * 86_400_000).toISOString().slice(0, 10) });
         },
       },

@@ -1,13 +1,13 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CampusGroupsSandbox, type CampusGroupsSandboxOptions } from '../sandboxes/campusgroups/server.js';
-import { templatesZip } from '../sandboxes/watermark/templates.js';
-import { WATERMARK_AUDIENCE, WatermarkSandbox, type WatermarkSandboxOptions } from '../sandboxes/watermark/server.js';
-import { refreshRegistry } from './watermark-registry.js';
-import { SFTP_SANDBOX_PASSWORD, SFTP_SANDBOX_USER, SftpSandbox } from '../sandboxes/samegoal/sftp-server.js';
+import { CampusGroupsSandbox, type CampusGroupsSandboxOptions } from '../vendors/campusgroups/sandbox/server.js';
+import { templatesZip } from '../vendors/watermark/sandbox/templates.js';
+import { WATERMARK_AUDIENCE, WatermarkSandbox, type WatermarkSandboxOptions } from '../vendors/watermark/sandbox/server.js';
+import { refreshRegistry } from '../vendors/watermark/registry-refresh.js';
+import { SFTP_SANDBOX_PASSWORD, SFTP_SANDBOX_USER, SftpSandbox } from '../vendors/samegoal/sandbox/sftp-server.js';
 import { LocalTransfer } from './transfer.js';
-import { GC_SANDBOX_KEY, GoContractorSandbox } from '../sandboxes/gocontractor/server.js';
+import { GC_SANDBOX_KEY, GoContractorSandbox } from '../vendors/gocontractor/sandbox/server.js';
 import { LocalSecretsManager } from './secrets-manager.js';
 import { startLocalS3, type LocalS3 } from './s3.js';
 

@@ -1,7 +1,7 @@
-import type { ExportSummary } from '../lambdas/campusgroups/summary.js';
-import type { EntityJob } from '../lambdas/campusgroups/export.js';
-import type { ImportRun } from '../lambdas/watermark/pipeline.js';
-import type { Delivery } from '../lambdas/samegoal/delivery.js';
+import type { ExportSummary } from '../vendors/campusgroups/summary.js';
+import type { EntityJob } from '../vendors/campusgroups/export.js';
+import type { ImportRun } from '../vendors/watermark/pipeline.js';
+import type { Delivery } from '../vendors/samegoal/delivery.js';
 import type { LocalEvent } from './runner.js';
 
 export const fmtInt = (n: number) => n.toLocaleString('en-US');

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { close, listen } from '../sandboxes/http.js';
+import { close, listen } from '../lambdas/sandbox/http.js';
 
 /**
  * A local Secrets Manager endpoint speaking the service's JSON 1.1 protocol (X-Amz-Target),

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { close, listen } from '../sandboxes/http.js';
+import { close, listen } from '../lambdas/sandbox/http.js';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { connectSftp, putStream, type SftpSecret } from '../lambdas/samegoal/sftp.js';
+import { connectSftp, putStream, type SftpSecret } from '../vendors/samegoal/sftp.js';
 
 /**
  * A local AWS Transfer Family endpoint for SFTP connectors, speaking the service's JSON 1.1

@@ -2,16 +2,16 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExportSummary } from '../lambdas/campusgroups/summary.js';
-import type { Delivery } from '../lambdas/samegoal/delivery.js';
-import type { ImportRun } from '../lambdas/watermark/pipeline.js';
+import type { ExportSummary } from '../vendors/campusgroups/summary.js';
+import type { Delivery } from '../vendors/samegoal/delivery.js';
+import type { ImportRun } from '../vendors/watermark/pipeline.js';
 import { localEnvironment, synthesize, type Assembly } from '../local/bundles.js';
 import { LambdaContainer, LambdaInvokeError } from '../local/lambda-container.js';
 import { runPipeline } from '../local/runner.js';
-import { SANDBOX_SCHOOL, SANDBOX_SECRET } from '../sandboxes/campusgroups/server.js';
-import { sampleDelivery } from '../sandboxes/samegoal/sample-batch.js';
-import { sampleBatch } from '../sandboxes/watermark/sample-batch.js';
-import { SANDBOX_CLIENT_SECRET } from '../sandboxes/watermark/server.js';
+import { SANDBOX_SCHOOL, SANDBOX_SECRET } from '../vendors/campusgroups/sandbox/server.js';
+import { sampleDelivery } from '../vendors/samegoal/sandbox/sample-batch.js';
+import { sampleBatch } from '../vendors/watermark/sandbox/sample-batch.js';
+import { SANDBOX_CLIENT_SECRET } from '../vendors/watermark/sandbox/server.js';
 import { landedIds, logLines, putBatch, sorted, startEnv } from './helpers/local.js';
 
 // What `cdk synth` ships is what runs here: every function's bundle in its own Node process,

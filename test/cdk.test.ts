@@ -70,7 +70,7 @@ describe('EtlHubStack', () => {
     const machine = Object.values(machines).find((m: any) => m.Properties.StateMachineName === 'TestHub-campusgroups-export') as { Properties: Record<string, any> };
     // The definition is the ASL file itself, shipped as an asset, byte for byte.
     const key = machine.Properties.DefinitionS3Location.Key as string;
-    expect(readFileSync(join(assemblyDir, `asset.${key}`), 'utf-8')).toBe(readFileSync('statemachines/campusgroups-export.asl.json', 'utf-8'));
+    expect(readFileSync(join(assemblyDir, `asset.${key}`), 'utf-8')).toBe(readFileSync('vendors/campusgroups/campusgroups-export.asl.json', 'utf-8'));
     expect(Object.keys(machine.Properties.DefinitionSubstitutions).sort()).toEqual(
       ['ExportPagesFunctionArn', 'PlanExportFunctionArn', 'StartQueryFunctionArn', 'SummarizeFunctionArn'],
     );

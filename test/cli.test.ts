@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CampusGroupsSandbox } from '../sandboxes/campusgroups/server.js';
+import { CampusGroupsSandbox } from '../vendors/campusgroups/sandbox/server.js';
 
 // The `etl` command as a user runs it: a separate process, its stdout, stderr and exit status.
 const etl = (...args: string[]) => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GOCONTRACTOR_SECRET_ID } from '../../local/environment.js';
-import { GC_SANDBOX_KEY } from '../../sandboxes/gocontractor/server.js';
+import { GC_SANDBOX_KEY } from '../../vendors/gocontractor/sandbox/server.js';
 import { startEnv } from '../helpers/local.js';
 
 // The Lambda that runs the checks daily in AWS, against the local sandboxes, with metrics on.
@@ -19,7 +19,7 @@ describe('daily connection checks', () => {
   it('publishes ConnectionHealthy and ConnectionWarning per connection as CloudWatch embedded metrics', async () => {
     env.secrets.set(GOCONTRACTOR_SECRET_ID, { apiKey: GC_SANDBOX_KEY, expiresOn: new Date(Date.now() + 2.5 * 86_400_000).toISOString().slice(0, 10) });
     env.gocontractor.sandbox.configure({ forbidden: false });
-    const { handler } = await import('../../lambdas/doctor/handlers/check-connections.js');
+    const { handler } = await import('../../doctor/check-connections.js');
     const lines: string[] = [];
     const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
       lines.push(String(chunk));

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SFTP_SANDBOX_PASSWORD, SFTP_SANDBOX_USER } from '../../sandboxes/samegoal/sftp-server.js';
+import { SFTP_SANDBOX_PASSWORD, SFTP_SANDBOX_USER } from '../../vendors/samegoal/sandbox/sftp-server.js';
 import { startEnv } from '../helpers/local.js';
 
 // `etl doctor` in its deployed mode: the stack's secret names from a deployment config, read

@@ -1,19 +1,19 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CAMPUSGROUPS_SECRET_ID, GOCONTRACTOR_SECRET_ID, SAMEGOAL_SECRET_ID, WATERMARK_SECRET_ID } from '../../local/environment.js';
-import { SANDBOX_SCHOOL, SANDBOX_SECRET } from '../../sandboxes/campusgroups/server.js';
-import { GC_SANDBOX_KEY } from '../../sandboxes/gocontractor/server.js';
-import { generateEd25519 } from '../../sandboxes/samegoal/keys.js';
-import { SFTP_SANDBOX_PASSWORD, SFTP_SANDBOX_USER } from '../../sandboxes/samegoal/sftp-server.js';
-import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET } from '../../sandboxes/watermark/server.js';
+import { SANDBOX_SCHOOL, SANDBOX_SECRET } from '../../vendors/campusgroups/sandbox/server.js';
+import { GC_SANDBOX_KEY } from '../../vendors/gocontractor/sandbox/server.js';
+import { generateEd25519 } from '../../vendors/samegoal/sandbox/keys.js';
+import { SFTP_SANDBOX_PASSWORD, SFTP_SANDBOX_USER } from '../../vendors/samegoal/sandbox/sftp-server.js';
+import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET } from '../../vendors/watermark/sandbox/server.js';
 import { startEnv } from '../helpers/local.js';
 
 let env: Awaited<ReturnType<typeof startEnv>>;
-let doctor: typeof import('../../lambdas/doctor/checks.js');
-let targets: import('../../lambdas/doctor/checks.js').DoctorTargets;
+let doctor: typeof import('../../doctor/checks.js');
+let targets: import('../../doctor/checks.js').DoctorTargets;
 
 beforeAll(async () => {
   env = await startEnv();
-  doctor = await import('../../lambdas/doctor/checks.js');
+  doctor = await import('../../doctor/checks.js');
   const e = process.env;
   targets = {
     campusgroups: { secretId: CAMPUSGROUPS_SECRET_ID, baseUrl: e.CAMPUSGROUPS_BASE_URL! },

@@ -1,10 +1,10 @@
 import { gunzipSync } from 'node:zlib';
 import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { setLogSink } from '../../lambdas/shared/log.js';
+import { setLogSink } from '../../lambdas/log.js';
 import { defaultConnections } from '../../local/config.js';
 import { startLocalEnvironment, type LocalEnvironment } from '../../local/environment.js';
-import type { CampusGroupsSandboxOptions } from '../../sandboxes/campusgroups/server.js';
-import type { WatermarkSandboxOptions } from '../../sandboxes/watermark/server.js';
+import type { CampusGroupsSandboxOptions } from '../../vendors/campusgroups/sandbox/server.js';
+import type { WatermarkSandboxOptions } from '../../vendors/watermark/sandbox/server.js';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 
 /** Every log line the handlers print during a test, to assert that no secret is ever in one. */

@@ -1,8 +1,0 @@
-import middy from '@middy/core';
-import { edge } from '../../shared/edge.js';
-import { events } from '../events.js';
-import type { Delivery } from '../delivery.js';
-import { prepare } from '../prepare.js';
-import { config } from './common.js';
-
-export const handler = middy(async (event: { input: unknown; executionName: string }): Promise<Delivery> => prepare(event.input, event.executionName, config)).use(edge('PrepareDelivery', events.prepare));

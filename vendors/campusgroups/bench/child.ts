@@ -1,0 +1,59 @@
+/**
+ * One measurement, in a process of its own so its peak memory is its own: either the real
+ * export (the ASL through the local runtime, real handlers) or the baseline, a minimal client
+ * that asks for the same queries and pages and throws them away. Endpoints come from the
+ * environment the parent set. Prints one JSON line.
+ */
+import { setLogSink } from '../../../lambdas/log.js';
+
+const [mode, entitiesArg, pageSizeArg] = process.argv.slice(2);
+const entities = (entitiesArg ?? '').split(',');
+const pageSize = Number(pageSizeArg ?? 999);
+const RANGE = { updatedStart: '2025-01-01T00:00:00Z', updatedEnd: '2025-12-31T23:59:59Z' };
+
+async function baseline(): Promise<number> {
+  const base = process.env.CAMPUSGROUPS_BASE_URL!;
+  const headers = { 'X-CG-School': process.env.BENCH_SCHOOL!, 'X-CG-API-Secret': process.env.BENCH_SECRET! };
+  let records = 0;
+  await Promise.all(
+    entities.map(async (entity) => {
+      const q = new URLSearchParams(RANGE);
+      const { queryId } = (await (await fetch(`${base}/${entity}?${q}`, { method: 'POST', headers })).json()) as { queryId: string };
+      let token: string | undefined;
+      for (;;) {
+        const p = new URLSearchParams({ queryId, size: String(pageSize), ...(token ? { token } : {}) });
+        const res = await fetch(`${base}/${entity}?${p}`, { headers });
+        if (res.status === 202) {
+          await res.arrayBuffer();
+          continue;
+        }
+        const page = (await res.json()) as { Results: unknown[]; NextToken?: string };
+        records += page.Results.length;
+        token = page.NextToken;
+        if (!token) break;
+      }
+    }),
+  );
+  return records;
+}
+
+// Module loading is a Lambda cold start, paid once per container, not per record: it is
+// timed on its own, before the run.
+const loadStarted = performance.now();
+const runner = mode === 'export' ? await import('../../../local/runner.js') : undefined;
+if (runner) await runner.preparePipeline('campusgroups-export');
+const loadSeconds = (performance.now() - loadStarted) / 1000;
+
+async function exportRun(): Promise<{ records: number; transitions: number }> {
+  setLogSink(() => undefined);
+  const { runPipeline } = runner!;
+  const run = await runPipeline('campusgroups-export', { ...RANGE, entities, concurrency: entities.length, windowDays: 366, pageSize });
+  if (run.status !== 'SUCCEEDED') throw new Error(`export failed: ${run.error}: ${run.cause}`);
+  return { records: (run.output as { totals: { records: number } }).totals.records, transitions: run.transitions };
+}
+
+const started = performance.now();
+const result = mode === 'baseline' ? { records: await baseline(), transitions: 0 } : await exportRun();
+const seconds = (performance.now() - started) / 1000;
+process.stdout.write(`${JSON.stringify({ mode, ...result, seconds, loadSeconds, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+process.exit(0);

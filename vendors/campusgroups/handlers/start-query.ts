@@ -1,0 +1,18 @@
+import middy from '@middy/core';
+import { edge } from '../../../lambdas/edge.js';
+import { entityJob } from '../events.js';
+import type { Context } from 'aws-lambda';
+import { createLogger } from '../../../lambdas/log.js';
+import { secretMiddleware } from '../../../lambdas/secrets.js';
+import { CampusGroupsApi } from '../api.js';
+import { credentialsFrom, loadConfig, SECRET_CONTEXT_KEY } from '../config.js';
+import { startQuery, type EntityJob } from '../export.js';
+
+const config = loadConfig();
+const log = createLogger({ pipeline: 'campusgroups-export', task: 'StartQuery' });
+
+export const handler = middy(async (job: EntityJob, context: Context): Promise<EntityJob> => {
+  const api = new CampusGroupsApi(config.baseUrl, credentialsFrom(context, config.secretId), config.secretId, log);
+  return startQuery(job, api, log);
+}).use(edge('StartQuery', entityJob, config.secretId))
+  .use(secretMiddleware(SECRET_CONTEXT_KEY, config.secretId));

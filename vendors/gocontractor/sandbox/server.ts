@@ -1,0 +1,85 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { FaultPlan, NO_FAULTS, type FaultKind, type FaultOptions } from '../../../lambdas/sandbox/faults.js';
+import { close, listen, sendJson } from '../../../lambdas/sandbox/http.js';
+
+/**
+ * A local GoContractor integration API in the shape public code shows: GET
+ * /api/v1/integration/{Worker|Account}?PageNumber=n&PageSize=s with the key in a header,
+ * answering {data, pagination: {currentPage, numPages, nextPage}}; 401 for an unknown key,
+ * 403 for an inactive key or one not scoped to the data; faults as the other sandboxes.
+ */
+export const GC_SANDBOX_KEY = 'fake-gocontractor-api-key-for-local-runs';
+
+export interface GoContractorSandboxOptions {
+  apiKey: string;
+  authHeader: string;
+  workers: number;
+  accounts: number;
+  /** Answer 403 as GoContractor does for a key that is inactive or lacks access to the projects. */
+  forbidden: boolean;
+  faults: FaultOptions;
+}
+
+export class GoContractorSandbox {
+  readonly options: GoContractorSandboxOptions;
+  readonly requests: Array<{ path: string; page: number; status: number; fault?: FaultKind }> = [];
+  private readonly faults: FaultPlan;
+  private server?: Server;
+  url = '';
+
+  constructor(options: Partial<GoContractorSandboxOptions> = {}) {
+    this.options = { apiKey: GC_SANDBOX_KEY, authHeader: 'x-api-key', workers: 250, accounts: 40, forbidden: false, ...options, faults: { ...NO_FAULTS, ...options.faults } };
+    this.faults = new FaultPlan(this.options.faults);
+  }
+
+  configure(change: Partial<Pick<GoContractorSandboxOptions, 'forbidden'>> & { faults?: Partial<FaultOptions> }): void {
+    if (change.forbidden !== undefined) this.options.forbidden = change.forbidden;
+    if (change.faults) this.faults.update(change.faults);
+  }
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => this.handle(req, res));
+    this.url = `http://127.0.0.1:${await listen(this.server, '127.0.0.1', 0)}`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    if (this.server) await close(this.server);
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    const page = Number(url.searchParams.get('PageNumber') ?? 0);
+    const size = Math.min(Number(url.searchParams.get('PageSize') ?? 50), 500);
+    const rec: { path: string; page: number; status: number; fault?: FaultKind } = { path: url.pathname, page, status: 0 };
+    this.requests.push(rec);
+    const reply = (status: number, body: unknown, headers?: Record<string, string>) => {
+      rec.status = status;
+      sendJson(res, status, body, headers);
+    };
+    if (req.headers[this.options.authHeader.toLowerCase()] !== this.options.apiKey) return reply(401, { message: 'Invalid API key' });
+    if (this.options.forbidden) return reply(403, { message: 'API key is inactive or has no access to the requested projects' });
+    const fault = this.faults.next();
+    rec.fault = fault;
+    if (fault === '5xx') return reply(500, { message: 'sandbox fault' });
+    if (fault === '429') return reply(429, { message: 'slow down' }, { 'Retry-After': String(this.faults.settings.retryAfterSeconds) });
+    if (fault === 'reset') {
+      rec.status = -1;
+      req.socket.destroy();
+      return;
+    }
+    const kind = /\/api\/v1\/integration\/(Worker|Account)$/.exec(url.pathname)?.[1];
+    if (!kind) return reply(404, { message: 'Not found' });
+    const total = kind === 'Worker' ? this.options.workers : this.options.accounts;
+    const numPages = Math.max(1, Math.ceil(total / size));
+    const data = [];
+    for (let i = page * size; i < Math.min(total, (page + 1) * size); i++) {
+      data.push(
+        kind === 'Worker'
+          ? { id: i + 1, firstName: `Worker${i + 1}`, lastName: 'Example', email: `worker${i + 1}@contractor.example`, accountId: (i % 40) + 1 }
+          : { id: i + 1, name: `Contractor ${i + 1} LLC`, status: i % 7 ? 'Active' : 'Inactive' },
+      );
+    }
+    reply(200, { data, pagination: { currentPage: page, numPages, nextPage: page + 1 < numPages ? page + 1 : null } });
+  }
+}

@@ -1,0 +1,31 @@
+import { readableCause } from '../../lambdas/errors.js';
+import type { Counts } from './export.js';
+
+export interface GcSummary {
+  runId: string;
+  status: 'succeeded' | 'failed';
+  warnings: string[];
+  entities: Array<Record<string, unknown>>;
+  totals: Counts;
+  error?: string;
+  cause?: string;
+}
+
+export function summarize(input: { runId: string; warnings: string[]; results: Array<Record<string, unknown>> }): GcSummary {
+  const results = input.results.map((r) => (r.status === 'failed' ? { ...r, cause: readableCause(r.cause) } : r));
+  const failed = results.filter((r) => r.status === 'failed');
+  const totals = { records: 0, parts: 0, bytes: 0 };
+  for (const r of results) {
+    const c = (r.status === 'failed' ? r.totals : r) as Partial<Counts> | undefined;
+    totals.records += c?.records ?? 0;
+    totals.parts += c?.parts ?? 0;
+    totals.bytes += c?.bytes ?? 0;
+  }
+  const summary: GcSummary = { runId: input.runId, status: failed.length ? 'failed' : 'succeeded', warnings: input.warnings, entities: results, totals };
+  if (failed.length) {
+    const names = new Set(failed.map((f) => String(f.error)));
+    summary.error = names.size === 1 ? [...names][0]! : 'GoContractor.EntitiesFailed';
+    summary.cause = `${failed.length} of ${results.length} entities failed: ${failed.map((f) => `${String(f.entity)} (${String(f.error)}: ${String(f.cause)})`).join('; ')}`;
+  }
+  return summary;
+}

@@ -1,0 +1,83 @@
+import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { defaultConnections } from '../../../local/config.js';
+import { startLocalEnvironment } from '../../../local/environment.js';
+import { startOpenSsh } from '../sandbox/openssh.js';
+import { runChild, timed, writeCsv } from '../../../local/bench-support.js';
+
+const MiB = 1024 * 1024;
+const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+/** students.csv and guardians.csv, valid for SameGoal, about `total` bytes together. */
+async function writeDelivery(dir: string, total: number): Promise<string[]> {
+  const specs: Array<[string, string, (i: number) => string, number]> = [
+    ['students.csv', 'Student Id,Last Name,First Name,Date of Birth,Gender,District Enrollment,Building,Building Reporting Id,Grade,Address,City,State,Zip',
+      (i) => `S${i},Lovelace-${i % 997},Ada-${i % 991},${String((i % 12) + 1).padStart(2, '0')}/${String((i % 28) + 1).padStart(2, '0')}/20${10 + (i % 10)},${i % 2 ? 'F' : 'M'},ENROLLED,Lincoln Elementary ${i % 7},B${i % 7},${i % 13},${i % 9000} Main Street,Springfield,IL,6${String(i % 10000).padStart(4, '0')}`, 0.8],
+    ['guardians.csv', 'Student Id,Guardian Last Name,Guardian First Name,Relationship,Email',
+      (i) => `S${i},Lovelace-${i % 997},Byron-${i % 983},${i % 2 ? 'Mother' : 'Father'},guardian${i}@example.org`, 0.2],
+  ];
+  const paths: string[] = [];
+  for (const [name, header, row, share] of specs) {
+    const path = join(dir, name);
+    await writeCsv(path, header, row, total * share);
+    paths.push(path);
+  }
+  return paths;
+}
+
+/**
+ * samegoal-delivery of about 500 MB of CSV to a real OpenSSH sshd on loopback, against OpenSSH's
+ * own `sftp -b` put of the same files to the same server, and the delivery's peak memory.
+ * Needs root and openssh-server (as the integration lane does).
+ */
+export async function benchSameGoal(say: (line?: string) => void): Promise<Record<string, unknown>> {
+  const work = mkdtempSync(join(tmpdir(), 'sg-bench-'));
+  const sshd = await startOpenSsh();
+  const connections = defaultConnections();
+  connections.samegoal = { url: sshd.url, trustedHostKeys: [sshd.hostPublicKey], username: sshd.user, privateKey: sshd.privateKey };
+  const previous = process.env.SAMEGOAL_TRANSPORT;
+  process.env.SAMEGOAL_TRANSPORT = 'direct';
+  const env = await startLocalEnvironment(connections, { dataDir: join(work, 's3') });
+  const s3 = new S3Client({ forcePathStyle: true });
+  try {
+    const paths = await writeDelivery(work, Number(process.env.BENCH_SAMEGOAL_MB ?? 500) * MiB);
+    const bytes = paths.reduce((n, p) => n + statSync(p).size, 0);
+    for (const path of paths) {
+      await new Upload({ client: s3, params: { Bucket: env.bucket, Key: `samegoal/outbox/bench/${path.split('/').pop()}`, Body: createReadStream(path) } }).done();
+    }
+    const child = <T>(...args: string[]) =>
+      runChild<T>('vendors/samegoal/bench/child.ts', args, { BENCH_SFTP_SECRET: JSON.stringify({ Username: sshd.user, PrivateKey: sshd.privateKey }) });
+    const ours = await child<{ seconds: Record<string, number>; delivery: unknown; maxRssMb: number }>('bench');
+    const deliveryFile = join(work, 'delivery.json');
+    writeFileSync(deliveryFile, JSON.stringify(ours.delivery));
+    const alone = await child<{ seconds: number; maxRssMb: number }>('--deliver-only', deliveryFile);
+    const knownHosts = join(work, 'known_hosts');
+    writeFileSync(knownHosts, `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
+    const batch = join(work, 'batch');
+    const complete = join(work, 'COMPLETE');
+    writeFileSync(complete, '');
+    writeFileSync(batch, ['mkdir /upload/openssh-baseline', ...paths.map((p) => `put ${p} /upload/openssh-baseline/`), `put ${complete} /upload/openssh-baseline/COMPLETE`, ''].join('\n'));
+    const { seconds: sftpSeconds } = await timed('sftp', [
+      '-q', '-b', batch, '-i', sshd.privateKeyPath, '-P', String(sshd.port),
+      '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes',
+      `${sshd.user}@127.0.0.1`,
+    ]);
+    const oursSeconds = alone.seconds;
+    say();
+    say(`${fmt(bytes / MiB)} MiB of CSV (students.csv, guardians.csv) to OpenSSH sshd on loopback:`);
+    say(`  ours (S3 → SFTP, verify, COMPLETE; direct transport) ${fmt(bytes / MiB / oursSeconds)} MiB/s, \`sftp -b\` put from disk ${fmt(bytes / MiB / sftpSeconds)} MiB/s → ratio ${fmt(sftpSeconds / oursSeconds, 2)} (target ≥ 0.8)`);
+    say(`  delivery step's peak RSS, in its own process as its Lambda: ${fmt(alone.maxRssMb)} MB (target ≤ 256 MB)`);
+    say(`  whole pipeline in one process: ${fmt(ours.maxRssMb)} MB, validation ${fmt(ours.seconds.PrepareDelivery ?? 0, 1)} s (it keeps every Student Id to find duplicates)`);
+    return { bytes, oursSeconds, sftpSeconds, ratio: sftpSeconds / oursSeconds, deliveryMaxRssMb: alone.maxRssMb, pipelineMaxRssMb: ours.maxRssMb, seconds: ours.seconds };
+  } finally {
+    s3.destroy();
+    await env.stop();
+    await sshd.stop();
+    if (previous === undefined) delete process.env.SAMEGOAL_TRANSPORT;
+    else process.env.SAMEGOAL_TRANSPORT = previous;
+    rmSync(work, { recursive: true, force: true });
+  }
+}

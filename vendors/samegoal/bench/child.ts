@@ -1,0 +1,32 @@
+/**
+ * samegoal-delivery for one batch over the direct transport (our SFTP code moves the bytes), in
+ * a process of its own so its peak memory is its own. Prints each task's duration and the peak RSS.
+ */
+import { setLogSink } from '../../../lambdas/log.js';
+import { preparePipeline, runPipeline } from '../../../local/runner.js';
+import { stepTimer } from '../../../local/bench-support.js';
+
+const [batch, deliveryFile] = process.argv.slice(2);
+setLogSink(() => undefined);
+
+if (batch === '--deliver-only') {
+  // The delivery step alone, as its own Lambda runs it: a fresh epoch directory, then DeliverDirect.
+  const { readFileSync } = await import('node:fs');
+  const { deliverDirect, makeEpochDir } = await import('../on-server.js');
+  const { loadConfig } = await import('../config.js');
+  const config = loadConfig();
+  const d = JSON.parse(readFileSync(deliveryFile!, 'utf-8')) as import('../delivery.js').Delivery;
+  const secret = JSON.parse(process.env.BENCH_SFTP_SECRET!) as import('../sftp.js').SftpSecret;
+  const fresh = { ...d, remoteDir: `${d.remoteDir}-again` };
+  await makeEpochDir(fresh, config, secret);
+  const started = performance.now();
+  await deliverDirect(fresh, config, secret);
+  process.stdout.write(`${JSON.stringify({ seconds: (performance.now() - started) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+  process.exit(0);
+}
+await preparePipeline('samegoal-delivery');
+const { onEvent, seconds } = stepTimer();
+const run = await runPipeline('samegoal-delivery', { batch, allowMassChange: true }, { onEvent });
+if (run.status !== 'SUCCEEDED') throw new Error(`${run.error}: ${run.cause}`);
+process.stdout.write(`${JSON.stringify({ seconds, delivery: run.output, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+process.exit(0);

@@ -1,0 +1,54 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateEd25519 } from '../sandbox/keys.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectSftp } from '../sftp.js';
+import { SFTP_SANDBOX_PASSWORD, SFTP_SANDBOX_USER, SftpSandbox } from '../sandbox/sftp-server.js';
+
+const userKey = generateEd25519();
+const root = mkdtempSync(join(tmpdir(), 'sftp-sandbox-'));
+const server = new SftpSandbox({ root, publicKey: userKey.public });
+
+beforeAll(() => server.start());
+afterAll(() => server.stop());
+
+describe('SFTP sandbox and our pinned-host-key client', () => {
+  it('logs in with a password or a private key, makes a directory, writes and stats a file', async () => {
+    for (const secret of [{ Username: SFTP_SANDBOX_USER, Password: SFTP_SANDBOX_PASSWORD }, { Username: SFTP_SANDBOX_USER, PrivateKey: userKey.private }]) {
+      const sftp = await connectSftp(server.url, secret, [server.hostPublicKey], 'etl/samegoal');
+      const dir = `/upload/test-${secret.Password ? 'pw' : 'key'}`;
+      await sftp.mkdir(dir);
+      await sftp.put(Buffer.from('Student Id\n1\n'), `${dir}/students.csv`);
+      expect((await sftp.stat(`${dir}/students.csv`)).size).toBe(13);
+      await sftp.end();
+      expect(readFileSync(join(root, dir, 'students.csv'), 'utf-8')).toBe('Student Id\n1\n');
+    }
+    expect(server.ops.filter((o) => o.op === 'close-write').map((o) => [o.path, o.bytes])).toEqual([
+      ['/upload/test-pw/students.csv', 13],
+      ['/upload/test-key/students.csv', 13],
+    ]);
+  });
+
+  it('refuses a server whose host key is not the pinned one, naming both fingerprints', async () => {
+    const other = generateEd25519();
+    const error = await connectSftp(server.url, { Username: SFTP_SANDBOX_USER, Password: SFTP_SANDBOX_PASSWORD }, [other.public], 'etl/samegoal').catch((e: Error) => e);
+    expect(error).toMatchObject({ name: 'SameGoal.HostKeyMismatch' });
+    expect((error as Error).message).toMatch(/offered host key SHA256:\S+, which is not a trusted host key \(trusted: SHA256:\S+\)\. Nothing was sent/);
+  });
+
+  it('says the login was refused, naming the secret but not the password', async () => {
+    const error = await connectSftp(server.url, { Username: SFTP_SANDBOX_USER, Password: 'fake-wrong-password' }, [server.hostPublicKey], 'etl/samegoal').catch((e: Error) => e);
+    expect(error).toMatchObject({ name: 'SameGoal.LoginFailed' });
+    expect((error as Error).message).toContain("refused the login of 'district-upload' (secret 'etl/samegoal'): check Username and Password");
+    expect((error as Error).message).not.toContain('fake-wrong-password');
+  });
+
+  it('can drop the connection in the middle of a file', async () => {
+    server.dropConnection(/big\.csv$/, 40_000);
+    const sftp = await connectSftp(server.url, { Username: SFTP_SANDBOX_USER, Password: SFTP_SANDBOX_PASSWORD }, [server.hostPublicKey], 'etl/samegoal');
+    const error = await sftp.put(Buffer.alloc(200_000, 97), '/upload/big.csv').catch((e: Error) => e);
+    expect(error).toBeInstanceOf(Error);
+    await sftp.end().catch(() => undefined);
+  });
+});

@@ -1,0 +1,150 @@
+import type { Readable } from 'node:stream';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { CsvChecker, type CsvProblem } from '../../lambdas/csv.js';
+import { EtlError } from '../../lambdas/errors.js';
+import { listObjects, s3 } from '../../lambdas/s3.js';
+import {
+  closest,
+  DATE_FORMAT_LABELS,
+  DISTRICT_ENROLLMENT,
+  FILE_NAMES,
+  GENDERS,
+  isSameGoalDate,
+  REQUIRED_FILE,
+  STUDENT_ID_MAX,
+  STUDENT_OPTIONAL,
+  STUDENT_REQUIRED,
+} from './rules.js';
+
+export class SameGoalValidationError extends EtlError {
+  constructor(message: string) {
+    super('SameGoal.ValidationFailed', message);
+  }
+}
+
+export class MassChangeError extends EtlError {
+  constructor(message: string) {
+    super('SameGoal.MassChange', message);
+  }
+}
+
+export interface DeliveryFile {
+  name: string;
+  key: string;
+  rows: number;
+  bytes: number;
+}
+
+const where = (file: string, p: CsvProblem) => `${file}${p.line ? ` line ${p.line}` : ''}${p.column ? `, column '${p.column}'` : ''}`;
+
+/** Checks of students.csv's header and values, as a row callback for the CSV checker. */
+function studentChecks(checker: () => CsvChecker) {
+  const seen = new Map<string, number>();
+  let columns: Map<string, number> | undefined;
+  return (row: string[], line: number, header: string[]) => {
+    columns ??= new Map(header.map((h, i) => [h, i]));
+    const value = (col: string) => {
+      const i = columns!.get(col);
+      return i === undefined ? undefined : row[i]!;
+    };
+    const report = (column: string, message: string) => checker().problem({ line, column, message });
+    for (const col of STUDENT_REQUIRED) {
+      const v = value(col);
+      if (v !== undefined && v.trim() === '') report(col, 'is empty; it is required');
+    }
+    const id = value('Student Id');
+    if (id) {
+      if (id.length > STUDENT_ID_MAX) report('Student Id', `is ${id.length} characters; at most ${STUDENT_ID_MAX}`);
+      const first = seen.get(id);
+      if (first !== undefined) report('Student Id', `'${id}' is also on line ${first}; Student Id must be unique`);
+      else seen.set(id, line);
+    }
+    const dob = value('Date of Birth');
+    if (dob && !isSameGoalDate(dob)) report('Date of Birth', `'${dob}' is not a date in ${DATE_FORMAT_LABELS}`);
+    const gender = value('Gender');
+    if (gender && !GENDERS.includes(gender)) report('Gender', `'${gender}' is not one of ${GENDERS.join(', ')}`);
+    const enrollment = value('District Enrollment');
+    if (enrollment && !DISTRICT_ENROLLMENT.includes(enrollment)) {
+      report('District Enrollment', `'${enrollment}' is not one of ${DISTRICT_ENROLLMENT.join(', ')}`);
+    }
+  };
+}
+
+function headerProblems(file: string, header: string[]): string[] {
+  const known = [...STUDENT_REQUIRED, ...STUDENT_OPTIONAL] as readonly string[];
+  const problems: string[] = [];
+  for (const col of STUDENT_REQUIRED) {
+    if (!header.includes(col)) problems.push(`${file} line 1: is missing the required column '${col}'`);
+  }
+  for (const col of header) {
+    if (!known.includes(col)) problems.push(`${file} line 1, column '${col}': is not a SameGoal column; did you mean '${closest(col, known)}'?`);
+  }
+  return problems;
+}
+
+/**
+ * Every file of a delivery, checked before anything is sent: names (students.csv required,
+ * four others allowed), RFC 4180 and UTF-8, and for students.csv its columns, enumerations,
+ * dates and unique Student Ids. Throws with every problem, each with file, line and column.
+ */
+export async function validateDelivery(bucket: string, prefix: string): Promise<DeliveryFile[]> {
+  const objects = (await listObjects(bucket, prefix)).filter((o) => !o.key.endsWith('/_READY'));
+  const problems: string[] = [];
+  const files: DeliveryFile[] = [];
+  for (const o of objects.sort((a, b) => a.key.localeCompare(b.key))) {
+    const name = o.key.slice(prefix.length);
+    if (!(FILE_NAMES as readonly string[]).includes(name)) {
+      problems.push(`${name}: SameGoal takes only ${FILE_NAMES.join(', ')}; did you mean '${closest(name, FILE_NAMES)}'?`);
+      continue;
+    }
+    let checker!: CsvChecker;
+    checker = new CsvChecker(name === REQUIRED_FILE ? studentChecks(() => checker) : undefined);
+    const body = (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: o.key }))).Body as Readable;
+    for await (const chunk of body) checker.write(chunk as Buffer);
+    const result = checker.end();
+    if (name === REQUIRED_FILE && result.header.length > 0) problems.push(...headerProblems(name, result.header));
+    for (const p of result.problems) problems.push(`${where(name, p)}: ${p.message}`);
+    if (result.moreProblems > 0) problems.push(`${name}: ${result.moreProblems} more problems like these`);
+    files.push({ name, key: o.key, rows: result.rows, bytes: o.size });
+  }
+  if (!files.some((f) => f.name === REQUIRED_FILE) && !problems.some((p) => p.startsWith(`${REQUIRED_FILE}`))) {
+    problems.unshift(`${REQUIRED_FILE}: is required and is not in s3://${bucket}/${prefix}`);
+  }
+  if (problems.length > 0) {
+    throw new SameGoalValidationError(
+      `The delivery in s3://${bucket}/${prefix} has ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was sent to SameGoal.\n` +
+        problems.map((p) => `- ${p}`).join('\n'),
+    );
+  }
+  return files;
+}
+
+export interface DeliveredCounts {
+  epoch: string;
+  rows: Record<string, number>;
+}
+
+/**
+ * SameGoal deletes a student's guardians that are missing from a load: a sharp drop in
+ * students or guardians against the last delivery stops the run unless allowed.
+ */
+export function massChangeGuard(files: DeliveryFile[], last: DeliveredCounts | undefined, thresholdPercent: number, allowed: boolean): string[] {
+  if (!last) return [];
+  const drops: string[] = [];
+  for (const name of ['students.csv', 'guardians.csv']) {
+    const before = last.rows[name];
+    const now = files.find((f) => f.name === name)?.rows ?? 0;
+    if (before === undefined || before === 0) continue;
+    const dropPercent = ((before - now) / before) * 100;
+    if (dropPercent > thresholdPercent) {
+      drops.push(`${name} has ${now} rows, ${dropPercent.toFixed(1)}% fewer than the ${before} delivered in ${last.epoch} (limit ${thresholdPercent}%)`);
+    }
+  }
+  if (drops.length > 0 && !allowed) {
+    throw new MassChangeError(
+      `Stopped before sending anything: ${drops.join('; ')}. SameGoal deletes guardians missing from a load. ` +
+        `If the drop is real, run again with "allowMassChange": true.`,
+    );
+  }
+  return drops;
+}
