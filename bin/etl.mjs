@@ -15,4 +15,4 @@ if (Number(process.versions.node.split('.')[0]) < LAMBDA_NODE_MAJOR && existsSyn
 
 const { register } = await import('tsx/esm/api');
 register();
-await import('../local/cli.ts');
+await import('../cli/cli.ts');

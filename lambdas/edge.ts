@@ -1,10 +1,7 @@
 import type middy from '@middy/core';
-import * as z from 'zod/mini';
-import en from 'zod/v4/locales/en.js';
+import { z } from './zod.js';
 import { InvalidInputError, SecretError } from './errors.js';
 
-// zod/mini keeps bundles small (18 KB against 443 KB for the classic API); its messages need the locale.
-z.config(en());
 
 /**
  * The first middleware of every handler: the event is checked against the shape the task

@@ -4,42 +4,56 @@ import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import * as transfer from 'aws-cdk-lib/aws-transfer';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import type { Connector, VendorInfra } from '../lambdas/connector.js';
+import { COMMON_ENV, secretIdEnv, settingsToEnv } from '../lambdas/settings.js';
+import { VENDORS } from '../vendors/index.js';
 import type { DeployConfig } from './config.js';
-
-const PIPELINE_NAMES: Record<string, string> = {
-  campusgroups: 'campusgroups-export',
-  watermark: 'watermark-import',
-  samegoal: 'samegoal-delivery',
-  gocontractor: 'gocontractor-export',
-};
-import { PipelineStateMachine } from './constructs/pipeline-state-machine.js';
-import { CAMPUSGROUPS_EXPORT, GOCONTRACTOR_EXPORT, READY_TRIGGER_ENTRY, SAMEGOAL_DELIVERY, WATERMARK_IMPORT } from './pipelines.js';
 import { bundledFunction } from './constructs/bundled-function.js';
+import { PipelineStateMachine } from './constructs/pipeline-state-machine.js';
+
+/** Not a state machine task: started by EventBridge when a _READY marker lands, it starts a machine. */
+export const READY_TRIGGER_ENTRY = 'lambdas/handlers/start-on-ready.ts';
+/** The daily connection checks: `etl doctor` as a Lambda. */
+export const CHECK_CONNECTIONS_ENTRY = 'doctor/check-connections.ts';
+
+const pascal = (text: string) => text.split(/[-_ ]/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+
+/** Each vendor's extra CDK resources, loaded before synth (a stack is built synchronously). */
+export async function loadVendorInfra(vendors: Connector[] = VENDORS): Promise<Record<string, VendorInfra>> {
+  const out: Record<string, VendorInfra> = {};
+  for (const v of vendors) if (v.infra) out[v.name] = ((await import(v.infra.href)) as { infra: VendorInfra }).infra;
+  return out;
+}
 
 export interface EtlHubStackProps extends StackProps {
   config: DeployConfig;
+  /** From loadVendorInfra(). */
+  infra: Record<string, VendorInfra>;
+  vendors?: Connector[];
 }
 
-/** The whole hub in one stack: storage, secrets, alarms, and one state machine per enabled pipeline. */
+interface DeployedConnection {
+  name: string;
+  secret: secretsmanager.ISecret;
+  /** What the daily checks need of it: the secret's name and the runtime settings. */
+  environment: Record<string, string>;
+}
+
+/** The whole hub in one stack: storage, secrets, alarms, and each enabled vendor's pipelines, from the vendor list. */
 export class EtlHubStack extends Stack {
   readonly bucket: s3.Bucket;
   readonly alarmTopic: sns.Topic;
-  readonly campusgroups?: PipelineStateMachine;
-  watermark?: PipelineStateMachine;
-  samegoal?: PipelineStateMachine;
-  gocontractor?: PipelineStateMachine;
-  /** Each deployed connection's secret and settings, for the daily connection checks. */
-  private readonly connections: Array<{ name: string; secret: secretsmanager.ISecret; environment: Record<string, string>; pipeline: PipelineStateMachine }> = [];
+  readonly pipelines: Record<string, PipelineStateMachine> = {};
+  private readonly connections: DeployedConnection[] = [];
 
   constructor(scope: Construct, id: string, props: EtlHubStackProps) {
     super(scope, id, props);
@@ -88,40 +102,10 @@ export class EtlHubStack extends Stack {
     this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { displayName: 'School ETL hub alarms', masterKey: alarmKey, enforceSSL: true });
     if (config.alarmEmail) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(config.alarmEmail));
 
-    if (config.campusgroups.enabled) {
-      const cg = config.campusgroups;
-      const secretName = `${this.stackName}/campusgroups`;
-      const secret = this.vendorSecret('CampusGroupsSecret', secretName, 'CampusGroups Data Export API: JSON {"schoolCode": "...", "apiSecret": "..."}. Set the value after deploying; the template holds none.', 'The API secret is issued in the CampusGroups admin page; AWS cannot rotate it. Rotate it there and put the new value here.');
-      this.campusgroups = new PipelineStateMachine(this, 'CampusGroupsExport', {
-        pipeline: CAMPUSGROUPS_EXPORT,
-        bucket: this.bucket,
-        secret,
-        alarmTopic: this.alarmTopic,
-        environment: {
-          DATA_BUCKET: this.bucket.bucketName,
-          CAMPUSGROUPS_SECRET_ID: secretName,
-          CAMPUSGROUPS_BASE_URL: cg.baseUrl,
-          CAMPUSGROUPS_LOOKBACK_HOURS: String(cg.lookbackHours),
-          CAMPUSGROUPS_WINDOW_DAYS: String(cg.windowDays),
-          CAMPUSGROUPS_CONCURRENCY: String(cg.concurrency),
-          CAMPUSGROUPS_PAGE_SIZE: String(cg.pageSize),
-          CAMPUSGROUPS_QUERY_READY_TIMEOUT_SECONDS: String(cg.queryReadyTimeoutSeconds),
-        },
-      });
-      this.schedule('CampusGroupsNightly', this.campusgroups.stateMachine, cg.schedule, config.timeZone, 'nightly', {});
-      this.connections.push({
-        name: 'campusgroups',
-        secret,
-        environment: { CAMPUSGROUPS_SECRET_ID: secretName, CAMPUSGROUPS_BASE_URL: cg.baseUrl },
-        pipeline: this.campusgroups,
-      });
-      new CfnOutput(this, 'CampusGroupsStateMachineArn', { value: this.campusgroups.stateMachine.stateMachineArn });
-      new CfnOutput(this, 'CampusGroupsSecretName', { value: secretName });
+    for (const vendor of props.vendors ?? VENDORS) {
+      const settings = config.vendors[vendor.name];
+      if (settings?.enabled) this.deployVendor(vendor, settings, config, props.infra[vendor.name]);
     }
-
-    if (config.watermark.enabled) this.watermarkImport(config);
-    if (config.samegoal.enabled) this.samegoalDelivery(config);
-    if (config.gocontractor.enabled) this.gocontractorExport(config);
 
     if (this.connections.length > 0) this.connectionChecks(config);
     this.dashboard();
@@ -130,36 +114,38 @@ export class EtlHubStack extends Stack {
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
   }
 
-  private watermarkImport(config: DeployConfig): void {
-    const wm = config.watermark;
-    const secretName = `${this.stackName}/watermark`;
-    const secret = this.vendorSecret('WatermarkSecret', secretName, 'Watermark Bulk Import API: JSON {"clientId": "...", "clientSecret": "..."} from Data Transactions › API Management. Set after deploying.', 'Client credentials are created in Watermark System Administration; AWS cannot rotate them. Rotate them there and put the new value here.');
-    this.watermark = new PipelineStateMachine(this, 'WatermarkImport', {
-      pipeline: WATERMARK_IMPORT,
-      bucket: this.bucket,
-      secret,
-      alarmTopic: this.alarmTopic,
-      environment: {
-        DATA_BUCKET: this.bucket.bucketName,
-        WATERMARK_SECRET_ID: secretName,
-        WATERMARK_TOKEN_URL: wm.tokenUrl,
-        WATERMARK_AUDIENCE: wm.audience,
-        WATERMARK_API_BASE_URL: wm.apiBaseUrl,
-        WATERMARK_MAX_POLL_SECONDS: String(wm.maxPollSeconds),
-      },
-    });
-    const machine = this.watermark.stateMachine;
-    this.connections.push({
-      name: 'watermark',
-      secret,
-      environment: { WATERMARK_SECRET_ID: secretName, WATERMARK_TOKEN_URL: wm.tokenUrl, WATERMARK_AUDIENCE: wm.audience, WATERMARK_API_BASE_URL: wm.apiBaseUrl },
-      pipeline: this.watermark,
-    });
-
-    this.startOnReady('Watermark', machine, 'watermark/outbox/');
-    if (wm.schedule) this.schedule('WatermarkScheduled', machine, wm.schedule, config.timeZone, 'scheduled', { latestReady: true });
-    new CfnOutput(this, 'WatermarkStateMachineArn', { value: machine.stateMachineArn });
-    new CfnOutput(this, 'WatermarkSecretName', { value: secretName });
+  /**
+   * A vendor: its secret (created empty), its own resources, and per pipeline the functions,
+   * the state machine, the schedule and the _READY trigger its connector declares. Every
+   * function gets the data bucket, the time zone, the secret's name and the vendor's runtime
+   * settings as environment variables: names and numbers, never a secret value.
+   */
+  private deployVendor(vendor: Connector, settings: Record<string, unknown>, config: DeployConfig, infra: VendorInfra | undefined): void {
+    const title = pascal(vendor.title);
+    const secretName = `${this.stackName}/${vendor.secret.name}`;
+    const secret = this.vendorSecret(`${title}Secret`, secretName, vendor.secret.description, vendor.secret.rotation);
+    const extra = infra?.deploy(this, { bucket: this.bucket, secret, settings }) ?? { environment: {} };
+    const runtime = { [secretIdEnv(vendor.settings.prefix)]: secretName, ...settingsToEnv(vendor.settings, settings) };
+    const environment = { [COMMON_ENV.bucket]: this.bucket.bucketName, [COMMON_ENV.timeZone]: config.timeZone, ...runtime, ...extra.environment };
+    for (const pipeline of vendor.pipelines) {
+      const id = `${title}${pascal(pipeline.name.replace(`${vendor.name}-`, ''))}`;
+      const deployed = new PipelineStateMachine(this, id, {
+        pipeline,
+        bucket: this.bucket,
+        secret,
+        alarmTopic: this.alarmTopic,
+        environment,
+        transferConnectorArn: extra.transferConnectorArn,
+      });
+      this.pipelines[pipeline.name] = deployed;
+      const machine = deployed.stateMachine;
+      if (pipeline.readyTrigger) this.startOnReady(title, machine, pipeline.readyTrigger.outbox);
+      const cron = pipeline.schedule ? (settings[pipeline.schedule.setting] as string | null) : null;
+      if (pipeline.schedule && cron) this.schedule(`${title}${pascal(pipeline.schedule.namePrefix)}`, machine, cron, config.timeZone, pipeline.schedule.namePrefix, pipeline.schedule.input);
+      new CfnOutput(this, `${title}StateMachineArn`, { value: machine.stateMachineArn });
+    }
+    new CfnOutput(this, `${title}SecretName`, { value: secretName });
+    this.connections.push({ name: vendor.name, secret, environment: runtime });
   }
 
   /**
@@ -202,10 +188,10 @@ export class EtlHubStack extends Stack {
    */
   private connectionChecks(config: DeployConfig): void {
     const fn = bundledFunction(this, 'CheckConnections', {
-      entry: 'doctor/check-connections.ts',
+      entry: CHECK_CONNECTIONS_ENTRY,
       timeoutSeconds: 120,
       memoryMb: 256,
-      environment: Object.assign({ DOCTOR_CONNECTIONS: this.connections.map((c) => c.name).join(',') }, ...this.connections.map((c) => c.environment)),
+      environment: Object.assign({ DOCTOR_CONNECTIONS: this.connections.map((c) => c.name).join(','), [COMMON_ENV.timeZone]: config.timeZone }, ...this.connections.map((c) => c.environment)),
     });
     for (const c of this.connections) c.secret.grantRead(fn);
     const role = new iam.Role(this, 'CheckConnectionsScheduleRole', {
@@ -250,20 +236,20 @@ export class EtlHubStack extends Stack {
 
   /** Per pipeline: runs succeeded and failed, what it moved, how long it took; and the connection checks. */
   private dashboard(): void {
-    const pipelines = this.connections.map((c) => ({ name: c.pipeline.node.id, machine: c.pipeline.stateMachine, key: PIPELINE_NAMES[c.name]! }));
+    const pipelines = Object.entries(this.pipelines);
     if (pipelines.length === 0) return;
     const board = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: `${this.stackName}-etl-hub`, defaultInterval: Duration.days(14) });
-    for (const p of pipelines) {
+    for (const [key, p] of pipelines) {
       const moved = (metricName: string) =>
-        new cloudwatch.Metric({ namespace: 'SchoolEtlHub', metricName, dimensionsMap: { Pipeline: p.key }, statistic: 'Sum', period: Duration.days(1) });
+        new cloudwatch.Metric({ namespace: 'SchoolEtlHub', metricName, dimensionsMap: { Pipeline: key }, statistic: 'Sum', period: Duration.days(1) });
       board.addWidgets(
         new cloudwatch.GraphWidget({
-          title: `${p.key}: runs`,
-          left: [p.machine.metricSucceeded({ period: Duration.days(1), statistic: 'Sum' }), p.machine.metricFailed({ period: Duration.days(1), statistic: 'Sum' })],
+          title: `${key}: runs`,
+          left: [p.stateMachine.metricSucceeded({ period: Duration.days(1), statistic: 'Sum' }), p.stateMachine.metricFailed({ period: Duration.days(1), statistic: 'Sum' })],
           width: 8,
         }),
-        new cloudwatch.GraphWidget({ title: `${p.key}: records and files moved`, left: [moved('RecordsMoved')], right: [moved('FilesMoved')], width: 8 }),
-        new cloudwatch.GraphWidget({ title: `${p.key}: duration`, left: [p.machine.metricTime({ period: Duration.days(1), statistic: 'Maximum' })], width: 8 }),
+        new cloudwatch.GraphWidget({ title: `${key}: records and files moved`, left: [moved('RecordsMoved')], right: [moved('FilesMoved')], width: 8 }),
+        new cloudwatch.GraphWidget({ title: `${key}: duration`, left: [p.stateMachine.metricTime({ period: Duration.days(1), statistic: 'Maximum' })], width: 8 }),
       );
     }
     board.addWidgets(
@@ -273,122 +259,6 @@ export class EtlHubStack extends Stack {
         width: 24,
       }),
     );
-  }
-
-  private gocontractorExport(config: DeployConfig): void {
-    const gc = config.gocontractor;
-    const secretName = `${this.stackName}/gocontractor`;
-    const secret = this.vendorSecret('GoContractorSecret', secretName, 'GoContractor API key: JSON {"apiKey": "...", "expiresOn": "YYYY-MM-DD" (optional)} from Settings › API Integrations. Set after deploying.', 'The API key is created in the GoContractor admin portal; AWS cannot rotate it. Replace it there and put the new value here.');
-    this.gocontractor = new PipelineStateMachine(this, 'GoContractorExport', {
-      pipeline: GOCONTRACTOR_EXPORT,
-      bucket: this.bucket,
-      secret,
-      alarmTopic: this.alarmTopic,
-      environment: {
-        DATA_BUCKET: this.bucket.bucketName,
-        GOCONTRACTOR_SECRET_ID: secretName,
-        GOCONTRACTOR_BASE_URL: gc.baseUrl,
-        GOCONTRACTOR_AUTH_HEADER: gc.authHeader,
-        GOCONTRACTOR_PAGE_SIZE: String(gc.pageSize),
-        GOCONTRACTOR_EXPIRY_WARN_DAYS: String(gc.expiryWarnDays),
-      },
-    });
-    this.schedule('GoContractorNightly', this.gocontractor.stateMachine, gc.schedule, config.timeZone, 'nightly', {});
-    this.connections.push({
-      name: 'gocontractor',
-      secret,
-      environment: {
-        GOCONTRACTOR_SECRET_ID: secretName,
-        GOCONTRACTOR_BASE_URL: gc.baseUrl,
-        GOCONTRACTOR_AUTH_HEADER: gc.authHeader,
-        GOCONTRACTOR_EXPIRY_WARN_DAYS: String(gc.expiryWarnDays),
-      },
-      pipeline: this.gocontractor,
-    });
-    new CfnOutput(this, 'GoContractorStateMachineArn', { value: this.gocontractor.stateMachine.stateMachineArn });
-    new CfnOutput(this, 'GoContractorSecretName', { value: secretName });
-  }
-
-  private samegoalDelivery(config: DeployConfig): void {
-    const sg = config.samegoal;
-    const secretName = `${this.stackName}/samegoal-sftp`;
-    // The Transfer connector's own secret format; our SFTP Lambda reads the same one.
-    const secret = this.vendorSecret('SameGoalSftpSecret', secretName, 'SameGoal SFTP login for the Transfer connector and the SFTP Lambda: JSON {"Username": "...", "PrivateKey": "..."} or {"Username": "...", "Password": "..."}. Set after deploying.', 'The SFTP account is issued by SameGoal; AWS cannot rotate it. Rotate it with SameGoal and put the new value here.');
-
-    let connectorId = '';
-    let connectorArn = '';
-    if (sg.transport === 'connector') {
-      const accessRole = new iam.Role(this, 'SameGoalConnectorAccessRole', {
-        assumedBy: new iam.ServicePrincipal('transfer.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.account } } }),
-        description: 'Lets the SameGoal SFTP connector read the files it sends and its login secret',
-      });
-      this.bucket.grantRead(accessRole, 'samegoal/outbox/*');
-      this.bucket.grantRead(accessRole, 'samegoal/staging/*');
-      secret.grantRead(accessRole);
-      const loggingRole = new iam.Role(this, 'SameGoalConnectorLoggingRole', {
-        assumedBy: new iam.ServicePrincipal('transfer.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.account } } }),
-        description: 'Lets the SameGoal SFTP connector write its transfer logs',
-      });
-      loggingRole.addToPolicy(
-        new iam.PolicyStatement({
-          actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-          resources: [`arn:${this.partition}:logs:${this.region}:${this.account}:log-group:/aws/transfer/*`],
-        }),
-      );
-      for (const role of [accessRole, loggingRole]) {
-        Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM5[Action::s3:GetObject*]', reason: 'Read-only on the SameGoal outbox and staging prefixes.' });
-        Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM5[Action::s3:GetBucket*]', reason: 'The CDK read grant on the SameGoal prefixes.' });
-        Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM5[Action::s3:List*]', reason: 'The CDK read grant on the SameGoal prefixes.' });
-        for (const prefix of ['samegoal/outbox/*', 'samegoal/staging/*']) {
-          Validations.of(role).acknowledge({
-            id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}.Arn>/${prefix}]`,
-            reason: 'The files of a delivery have run-time names under this prefix.',
-          });
-        }
-        Validations.of(role).acknowledge({
-          id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/transfer/*]',
-          reason: 'Transfer Family names its log groups /aws/transfer/<connector id>, known only after creation.',
-        });
-      }
-      const connector = new transfer.CfnConnector(this, 'SameGoalConnector', {
-        url: sg.sftpUrl,
-        accessRole: accessRole.roleArn,
-        loggingRole: loggingRole.roleArn,
-        sftpConfig: { userSecretId: secret.secretArn, trustedHostKeys: sg.trustedHostKeys },
-      });
-      connectorId = connector.attrConnectorId;
-      connectorArn = connector.attrArn;
-    }
-
-    this.samegoal = new PipelineStateMachine(this, 'SameGoalDelivery', {
-      pipeline: SAMEGOAL_DELIVERY,
-      bucket: this.bucket,
-      secret,
-      alarmTopic: this.alarmTopic,
-      transferConnectorArn: connectorArn || undefined,
-      environment: {
-        DATA_BUCKET: this.bucket.bucketName,
-        SAMEGOAL_SECRET_ID: secretName,
-        SAMEGOAL_SFTP_URL: sg.sftpUrl,
-        SAMEGOAL_TRUSTED_HOST_KEYS: sg.trustedHostKeys.join('\n'),
-        SAMEGOAL_TRANSPORT: sg.transport,
-        ...(connectorId ? { SAMEGOAL_CONNECTOR_ID: connectorId } : {}),
-        SAMEGOAL_TIME_ZONE: config.timeZone,
-        SAMEGOAL_MODE: sg.mode,
-        SAMEGOAL_MASS_CHANGE_PERCENT: String(sg.massChangePercent),
-      },
-    });
-    const machine = this.samegoal.stateMachine;
-    this.connections.push({
-      name: 'samegoal',
-      secret,
-      environment: { SAMEGOAL_SECRET_ID: secretName, SAMEGOAL_SFTP_URL: sg.sftpUrl, SAMEGOAL_TRUSTED_HOST_KEYS: sg.trustedHostKeys.join('\n') },
-      pipeline: this.samegoal,
-    });
-    this.startOnReady('SameGoal', machine, 'samegoal/outbox/');
-    if (sg.schedule) this.schedule('SameGoalNightly', machine, sg.schedule, config.timeZone, 'nightly', { batch: 'nightly' });
-    new CfnOutput(this, 'SameGoalStateMachineArn', { value: machine.stateMachineArn });
-    new CfnOutput(this, 'SameGoalSecretName', { value: secretName });
   }
 
   /**

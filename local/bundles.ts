@@ -82,10 +82,10 @@ export function readAssembly(dir: string): Assembly {
 export async function synthesize(outdir: string, configFile = EVERY_PIPELINE_CONFIG): Promise<Assembly> {
   const { App } = await import('aws-cdk-lib');
   const { loadDeployConfig } = await import('../lib/config.js');
-  const { EtlHubStack } = await import('../lib/etl-hub-stack.js');
+  const { EtlHubStack, loadVendorInfra } = await import('../lib/etl-hub-stack.js');
   const app = new App({ outdir });
   const config = loadDeployConfig(configFile);
-  new EtlHubStack(app, config.stackName, { config });
+  new EtlHubStack(app, config.stackName, { config, infra: await loadVendorInfra() });
   app.synth();
   return readAssembly(outdir);
 }

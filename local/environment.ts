@@ -1,56 +1,56 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CampusGroupsSandbox, type CampusGroupsSandboxOptions } from '../vendors/campusgroups/sandbox/server.js';
-import { templatesZip } from '../vendors/watermark/sandbox/templates.js';
-import { WATERMARK_AUDIENCE, WatermarkSandbox, type WatermarkSandboxOptions } from '../vendors/watermark/sandbox/server.js';
-import { refreshRegistry } from '../vendors/watermark/registry-refresh.js';
-import { SFTP_SANDBOX_PASSWORD, SFTP_SANDBOX_USER, SftpSandbox } from '../vendors/samegoal/sandbox/sftp-server.js';
-import { LocalTransfer } from './transfer.js';
-import { GC_SANDBOX_KEY, GoContractorSandbox } from '../vendors/gocontractor/sandbox/server.js';
-import { LocalSecretsManager } from './secrets-manager.js';
+import type { Connector, StartedVendor } from '../lambdas/connector.js';
+import { COMMON_ENV, secretIdEnv } from '../lambdas/settings.js';
+import { VENDORS } from '../vendors/index.js';
+import { emptyConfig, localVendors, type LocalConfig } from './config.js';
 import { startLocalS3, type LocalS3 } from './s3.js';
+import { LocalSecretsManager } from './secrets-manager.js';
+import { LocalTransfer } from './transfer.js';
 
 export const LOCAL_BUCKET = 'etl-hub-local-data';
-export const CAMPUSGROUPS_SECRET_ID = 'etl-hub/campusgroups';
-export const WATERMARK_SECRET_ID = 'etl-hub/watermark';
-export const SAMEGOAL_SECRET_ID = 'etl-hub/samegoal-sftp';
-export const LOCAL_CONNECTOR_ID = 'c-0123456789abcdef0';
-export const GOCONTRACTOR_SECRET_ID = 'etl-hub/gocontractor';
+export const LOCAL_TIME_ZONE = 'America/Chicago';
 
-/** Where the local runtime points each connection; a config file can aim it at any compatible server. */
-export interface LocalConnections {
-  campusgroups: { baseUrl?: string; schoolCode: string; apiSecret: string; sandbox?: Partial<CampusGroupsSandboxOptions> };
-  /** A real SFTP server instead of the in-process sandbox (the OpenSSH integration lane). */
-  samegoal?: { url: string; trustedHostKeys: string[]; username: string; privateKey?: string; password?: string; uploadDir?: string };
-  watermark: {
-    apiBaseUrl?: string;
-    tokenUrl?: string;
-    audience?: string;
-    clientId: string;
-    clientSecret: string;
-    sandbox?: Partial<WatermarkSandboxOptions>;
-  };
+/** A vendor's secret in the local Secrets Manager: etl-hub/<name>, as <stackName>/<name> in AWS. */
+export const localSecretId = (vendor: Pick<Connector, 'secret'>): string => `etl-hub/${vendor.secret.name}`;
+export const secretIdOf = (name: string, vendors: Connector[] = VENDORS): string => localSecretId(vendors.find((v) => v.name === name)!);
+
+export interface LocalOptions {
+  /** The local config file, parsed; without it every vendor's sandbox with its fake credentials. */
+  config?: LocalConfig;
+  /** Options per vendor for its sandbox (tests, the demo, benchmarks). */
+  sandboxes?: Record<string, Record<string, unknown>>;
+  /** Keep S3's files here (the demo) instead of a temporary folder. */
+  dataDir?: string;
+  /** Each sandbox on its usual port when free (`etl sandbox`). */
+  usualPorts?: boolean;
+  vendors?: Connector[];
 }
 
 export interface LocalEnvironment {
   bucket: string;
   s3Endpoint: string;
   secrets: LocalSecretsManager;
-  campusgroups: { baseUrl: string; sandbox?: CampusGroupsSandbox };
-  watermark: { apiBaseUrl: string; tokenUrl: string; sandbox?: WatermarkSandbox };
-  samegoal: { sftp?: SftpSandbox; transfer: LocalTransfer; root?: string; url: string };
-  gocontractor: { sandbox: GoContractorSandbox };
+  transfer: LocalTransfer;
+  vendors: Record<string, StartedVendor>;
+  /** A vendor's sandbox handle, typed by the caller. */
+  handle<H>(vendor: string): H;
   stop(): Promise<void>;
 }
 
+/** The usual sandbox ports of `etl sandbox`: 4010, 4020, … in the vendor list's order. */
+const usualPort = (index: number) => 4010 + 10 * index;
+
 /**
  * Starts what stands in for AWS and the vendors: S3 (s3rver, unless AWS_ENDPOINT_URL_S3 names
- * another), a Secrets Manager endpoint holding the connection's secret, and the vendor
- * sandbox unless the config names a base URL. Then points the SDK and the handlers at them
- * through the same environment variables the Lambdas read in AWS.
+ * another), a Secrets Manager and a Transfer Family endpoint, then each vendor's sandbox (or
+ * the server its config section names). Then points the SDK and the handlers at them through
+ * the same environment variables the Lambdas read in AWS.
  */
-export async function startLocalEnvironment(connections: LocalConnections, options: { dataDir?: string } = {}): Promise<LocalEnvironment> {
+export async function startLocalEnvironment(options: LocalOptions = {}): Promise<LocalEnvironment> {
+  const vendors = await localVendors(options.vendors ?? VENDORS);
+  const config = options.config ?? emptyConfig(vendors);
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const fn of stops.reverse()) await fn().catch(() => undefined);
@@ -68,67 +68,12 @@ export async function startLocalEnvironment(connections: LocalConnections, optio
         if (!options.dataDir) rmSync(dir, { recursive: true, force: true });
       });
     }
-
     const secrets = new LocalSecretsManager();
     await secrets.start();
     stops.push(() => secrets.stop());
-    const cg = connections.campusgroups;
-    secrets.set(CAMPUSGROUPS_SECRET_ID, { schoolCode: cg.schoolCode, apiSecret: cg.apiSecret });
-
-    let sandbox: CampusGroupsSandbox | undefined;
-    let baseUrl = cg.baseUrl;
-    if (!baseUrl) {
-      sandbox = new CampusGroupsSandbox({ school: cg.schoolCode, apiSecret: cg.apiSecret, ...cg.sandbox });
-      baseUrl = await sandbox.start();
-      stops.push(() => sandbox!.stop());
-    }
-
-    const wm = connections.watermark;
-    secrets.set(WATERMARK_SECRET_ID, { clientId: wm.clientId, clientSecret: wm.clientSecret });
-    let watermarkSandbox: WatermarkSandbox | undefined;
-    let apiBaseUrl = wm.apiBaseUrl;
-    let tokenUrl = wm.tokenUrl;
-    if (!apiBaseUrl) {
-      watermarkSandbox = new WatermarkSandbox({ clientId: wm.clientId, clientSecret: wm.clientSecret, ...wm.sandbox });
-      apiBaseUrl = await watermarkSandbox.start();
-      tokenUrl ??= watermarkSandbox.tokenUrl;
-      stops.push(() => watermarkSandbox!.stop());
-    }
-    if (!tokenUrl) throw new Error('watermark.tokenUrl is needed when watermark.apiBaseUrl is set');
-
-    // SameGoal: an SFTP server over a folder (or the one configured), and a local Transfer
-    // endpoint whose connector logs in with the same secret.
-    let sftp: SftpSandbox | undefined;
-    let sftpRoot: string | undefined;
-    let sftpUrl: string;
-    let hostKeys: string[];
-    const sg = connections.samegoal;
-    if (sg) {
-      sftpUrl = sg.url;
-      hostKeys = sg.trustedHostKeys;
-      secrets.set(SAMEGOAL_SECRET_ID, { Username: sg.username, ...(sg.privateKey ? { PrivateKey: sg.privateKey } : { Password: sg.password }) });
-    } else {
-      sftpRoot = mkdtempSync(join(tmpdir(), 'samegoal-sftp-'));
-      const root = sftpRoot;
-      sftp = new SftpSandbox({ root });
-      sftpUrl = await sftp.start();
-      hostKeys = [sftp.hostPublicKey];
-      const server = sftp;
-      stops.push(async () => {
-        await server.stop();
-        rmSync(root, { recursive: true, force: true });
-      });
-      secrets.set(SAMEGOAL_SECRET_ID, { Username: SFTP_SANDBOX_USER, Password: SFTP_SANDBOX_PASSWORD });
-    }
     const transfer = new LocalTransfer();
-    transfer.addConnector({ connectorId: LOCAL_CONNECTOR_ID, url: sftpUrl, secretId: SAMEGOAL_SECRET_ID, trustedHostKeys: hostKeys });
     await transfer.start();
     stops.push(() => transfer.stop());
-
-    const gocontractor = new GoContractorSandbox();
-    await gocontractor.start();
-    stops.push(() => gocontractor.stop());
-    secrets.set(GOCONTRACTOR_SECRET_ID, { apiKey: GC_SANDBOX_KEY });
 
     const settings: Record<string, string> = {
       // Metrics are CloudWatch's business; locally their JSON lines would only clutter stdout.
@@ -138,66 +83,62 @@ export async function startLocalEnvironment(connections: LocalConnections, optio
       AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'S3RVER',
       AWS_ENDPOINT_URL_S3: s3Endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+      AWS_ENDPOINT_URL_TRANSFER: transfer.endpoint,
       // Without these the SDK's stream uploads reach s3rver with their chunk framing stored in the object.
       AWS_REQUEST_CHECKSUM_CALCULATION: 'when_required',
       AWS_RESPONSE_CHECKSUM_VALIDATION: 'when_required',
-      DATA_BUCKET: LOCAL_BUCKET,
-      CAMPUSGROUPS_SECRET_ID,
-      CAMPUSGROUPS_BASE_URL: baseUrl,
-      CAMPUSGROUPS_RESERVE_MS: process.env.CAMPUSGROUPS_RESERVE_MS ?? '5000',
-      WATERMARK_SECRET_ID,
-      WATERMARK_API_BASE_URL: apiBaseUrl,
-      WATERMARK_TOKEN_URL: tokenUrl,
-      WATERMARK_AUDIENCE: wm.audience ?? WATERMARK_AUDIENCE,
-      AWS_ENDPOINT_URL_TRANSFER: transfer.endpoint,
-      SAMEGOAL_SECRET_ID,
-      SAMEGOAL_SFTP_URL: sftpUrl,
-      SAMEGOAL_TRUSTED_HOST_KEYS: hostKeys.join('\n'),
-      SAMEGOAL_UPLOAD_DIR: sg?.uploadDir ?? '/upload',
-      GOCONTRACTOR_SECRET_ID,
-      GOCONTRACTOR_BASE_URL: gocontractor.url,
-      GOCONTRACTOR_PAGE_SIZE: process.env.GOCONTRACTOR_PAGE_SIZE ?? '50',
-      GOCONTRACTOR_RESERVE_MS: process.env.GOCONTRACTOR_RESERVE_MS ?? '5000',
-      SAMEGOAL_CONNECTOR_ID: LOCAL_CONNECTOR_ID,
-      SAMEGOAL_TRANSPORT: process.env.SAMEGOAL_TRANSPORT ?? 'connector',
-      SAMEGOAL_TIME_ZONE: process.env.SAMEGOAL_TIME_ZONE ?? 'America/Chicago',
+      [COMMON_ENV.bucket]: LOCAL_BUCKET,
+      [COMMON_ENV.timeZone]: process.env[COMMON_ENV.timeZone] ?? LOCAL_TIME_ZONE,
       // Shortened waits: the local runtime is for seeing the whole flow in seconds.
+      EXPORT_RESERVE_MS: process.env.EXPORT_RESERVE_MS ?? '5000',
       HTTP_RETRY_BASE_MS: process.env.HTTP_RETRY_BASE_MS ?? '20',
       HTTP_RETRY_MAX_MS: process.env.HTTP_RETRY_MAX_MS ?? '200',
       HTTP_MAX_RETRY_AFTER_MS: process.env.HTTP_MAX_RETRY_AFTER_MS ?? '100',
       HTTP_TIMEOUT_MS: process.env.HTTP_TIMEOUT_MS ?? '10000',
     };
     // Put back what was there before, so a later environment in this process starts clean.
-    const previous = Object.fromEntries(Object.keys(settings).map((k) => [k, process.env[k]]));
+    const previous = new Map<string, string | undefined>();
+    const apply = (values: Record<string, string>) => {
+      for (const [k, v] of Object.entries(values)) {
+        if (!previous.has(k)) previous.set(k, process.env[k]);
+        process.env[k] = v;
+      }
+    };
     stops.unshift(async () => {
-      for (const [k, v] of Object.entries(previous)) {
+      for (const [k, v] of previous) {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
       }
     });
-    Object.assign(process.env, settings);
+    apply(settings);
 
     const { S3Client, CreateBucketCommand } = await import('@aws-sdk/client-s3');
     const client = new S3Client({ forcePathStyle: true });
     await client.send(new CreateBucketCommand({ Bucket: LOCAL_BUCKET })).catch((error: { name?: string }) => {
       if (error.name !== 'BucketAlreadyOwnedByYou' && error.name !== 'BucketAlreadyExists') throw error;
     });
-    if (watermarkSandbox) {
-      // What an operator does with Watermark's All_CSVs_SysAdmin.zip, done with the sandbox's templates.
-      const { PutObjectCommand } = await import('@aws-sdk/client-s3');
-      const { registry } = await refreshRegistry(await templatesZip(), 'the Watermark sandbox templates');
-      await client.send(new PutObjectCommand({ Bucket: LOCAL_BUCKET, Key: 'state/watermark/registry.json', Body: JSON.stringify(registry, null, 2) }));
-    }
     client.destroy();
+
+    const started: Record<string, StartedVendor> = {};
+    for (const [index, { connector, local }] of vendors.entries()) {
+      const secretId = localSecretId(connector);
+      const startAt = (port: number) =>
+        local.start({ config: config[connector.name] ?? { settings: {}, secret: {} }, port, bucket: LOCAL_BUCKET, secretId, sandbox: options.sandboxes?.[connector.name], transfer });
+      // The usual port when free, any free port otherwise.
+      const vendor = options.usualPorts ? await startAt(usualPort(index)).catch(() => startAt(0)) : await startAt(0);
+      stops.push(() => vendor.stop());
+      started[connector.name] = vendor;
+      secrets.set(secretId, vendor.secret);
+      apply({ ...vendor.env, [secretIdEnv(connector.settings.prefix)]: secretId });
+    }
 
     return {
       bucket: LOCAL_BUCKET,
       s3Endpoint,
       secrets,
-      campusgroups: { baseUrl, sandbox },
-      watermark: { apiBaseUrl, tokenUrl, sandbox: watermarkSandbox },
-      samegoal: { sftp, transfer, root: sftpRoot, url: sftpUrl },
-      gocontractor: { sandbox: gocontractor },
+      transfer,
+      vendors: started,
+      handle: <H>(name: string) => started[name]!.handle as H,
       stop,
     };
   } catch (error) {

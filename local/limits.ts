@@ -1,4 +1,4 @@
-import type { LocalEvent } from './runner.js';
+import type { LocalEvent } from '../lambdas/connector.js';
 
 /**
  * Step Functions' own limits, so that what fails in AWS fails here with the same error:

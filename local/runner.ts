@@ -11,20 +11,13 @@ import { localEnvironment } from './bundles.js';
 import { LambdaContainer } from './lambda-container.js';
 import { HistoryLimit, historyEvents, jsonBytes, LIMITS, tooLarge } from './limits.js';
 import type { Context } from 'aws-lambda';
-import { PIPELINES, type Pipeline, type PipelineFunction } from '../lib/pipelines.js';
+import { substitutionOf, type FunctionSpec, type LocalEvent, type PipelineSpec } from '../lambdas/connector.js';
+import { PIPELINES } from '../vendors/index.js';
 
 export { ROOT } from './paths.js';
 import { ROOT } from './paths.js';
 
-/** The parts of aws-local-stepfunctions' event log that progress reporting reads. */
-export interface LocalEvent {
-  type: string;
-  timestamp: number;
-  state?: { name: string; input: unknown; output?: unknown };
-  index?: number;
-  Error?: string;
-  Cause?: unknown;
-}
+export type { LocalEvent } from '../lambdas/connector.js';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 type Json = Parameters<StateMachine['run']>[0];
@@ -74,24 +67,24 @@ function* statesOf(states: Record<string, TaskState>): Generator<[string, TaskSt
   }
 }
 
-const localArn = (fn: PipelineFunction) => `arn:aws:lambda:us-east-1:000000000000:function:local-${fn.substitution.replace(/FunctionArn$/, '')}`;
+const localArn = (fn: FunctionSpec) => `arn:aws:lambda:us-east-1:000000000000:function:local-${fn.id}`;
 
 /** The ASL file as deployed, its `${…}` placeholders substituted the way CDK's definitionSubstitutions do. */
-export function loadDefinition(pipeline: Pipeline): { definition: { States: Record<string, TaskState> }; byArn: Map<string, PipelineFunction> } {
+export function loadDefinition(pipeline: PipelineSpec): { definition: { States: Record<string, TaskState> }; byArn: Map<string, FunctionSpec> } {
   let text = readFileSync(join(ROOT, pipeline.asl), 'utf-8');
-  const byArn = new Map<string, PipelineFunction>();
+  const byArn = new Map<string, FunctionSpec>();
   for (const fn of pipeline.functions) {
-    text = text.split(`\${${fn.substitution}}`).join(localArn(fn));
+    text = text.split(`\${${substitutionOf(fn)}}`).join(localArn(fn));
     byArn.set(localArn(fn), fn);
   }
   const left = /\$\{([A-Za-z0-9]+)\}/.exec(text);
-  if (left) throw new Error(`${pipeline.asl}: placeholder \${${left[1]}} has no substitution in lib/pipelines.ts`);
+  if (left) throw new Error(`${pipeline.asl}: placeholder \${${left[1]}} has no function in its connector`);
   return { definition: JSON.parse(text) as { States: Record<string, TaskState> }, byArn };
 }
 
-function lambdaContext(fn: PipelineFunction): Context {
+function lambdaContext(fn: FunctionSpec): Context {
   const deadline = Date.now() + fn.timeoutSeconds * 1000;
-  const name = `local-${fn.substitution.replace(/FunctionArn$/, '')}`;
+  const name = `local-${fn.id}`;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName: name,
@@ -121,9 +114,9 @@ function asLambdaError(error: unknown): Error {
 }
 
 interface Prepared {
-  pipeline: Pipeline;
+  pipeline: PipelineSpec;
   definition: { States: Record<string, TaskState> };
-  byArn: Map<string, PipelineFunction>;
+  byArn: Map<string, FunctionSpec>;
   handlers: Map<string, Handler>;
   machine: StateMachine;
 }
@@ -148,7 +141,7 @@ export function preparePipeline(name: string): Promise<Prepared> {
       const handlers = new Map<string, Handler>();
       for (const fn of pipeline.functions) {
         const mod = (await import(pathToFileURL(join(ROOT, fn.entry)).href)) as { handler: Handler };
-        handlers.set(fn.substitution, mod.handler);
+        handlers.set(fn.id, mod.handler);
       }
       const machine = new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
       return { pipeline, definition, byArn, handlers, machine };
@@ -163,16 +156,16 @@ export function preparePipeline(name: string): Promise<Prepared> {
  * One warm environment per bundled function for the length of a run, as Lambda keeps
  * containers between invocations; each is started on its first invocation.
  */
-function bundledHandlers(pipeline: Pipeline, source: Extract<CodeSource, { kind: 'bundled' }>): { handlers: Map<string, Handler>; stop: () => Promise<void> } {
+function bundledHandlers(pipeline: PipelineSpec, source: Extract<CodeSource, { kind: 'bundled' }>): { handlers: Map<string, Handler>; stop: () => Promise<void> } {
   const functions = source.assembly.pipelines[pipeline.name];
   if (!functions) throw new Error(`${source.assembly.dir} has no state machine for ${pipeline.name}: synthesize with it enabled`);
   const containers: LambdaContainer[] = [];
   const handlers = new Map<string, Handler>();
   for (const fn of pipeline.functions) {
-    const bundle = functions[fn.substitution];
-    if (!bundle) throw new Error(`${source.assembly.dir}: ${pipeline.name} has no function for \${${fn.substitution}}`);
+    const bundle = functions[substitutionOf(fn)];
+    if (!bundle) throw new Error(`${source.assembly.dir}: ${pipeline.name} has no function for \${${substitutionOf(fn)}}`);
     let container: LambdaContainer | undefined;
-    handlers.set(fn.substitution, (event, context) => {
+    handlers.set(fn.id, (event, context) => {
       container ??= new LambdaContainer({
         name: bundle.logicalId,
         file: bundle.file,
@@ -207,9 +200,9 @@ export async function runPipeline(name: string, input: unknown, options: RunOpti
 }
 
 async function execute(
-  pipeline: Pipeline,
+  pipeline: PipelineSpec,
   definition: Prepared['definition'],
-  byArn: Map<string, PipelineFunction>,
+  byArn: Map<string, FunctionSpec>,
   handlers: Map<string, Handler>,
   machine: StateMachine,
   input: unknown,
@@ -238,8 +231,8 @@ async function execute(
     if (state.Retry) retryIntervalOverrides[stateName] = state.Retry.map(() => options.retryDelayMs ?? 20);
     if (state.Type !== 'Task') continue;
     const fn = byArn.get(state.Resource ?? '');
-    if (!fn) throw new Error(`${pipeline.asl}: Task '${stateName}' has resource ${state.Resource}, which no function in lib/pipelines.ts serves`);
-    const handler = handlers.get(fn.substitution)!;
+    if (!fn) throw new Error(`${pipeline.asl}: Task '${stateName}' has resource ${state.Resource}, which no function of its connector serves`);
+    const handler = handlers.get(fn.id)!;
     taskHandlers[stateName] = async (taskInput) => {
       const attempt = (attempts.get(stateName) ?? 0) + 1;
       attempts.set(stateName, attempt);

@@ -1,6 +1,6 @@
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
-import { backfillInput, startBackfill } from '../local/backfill.js';
+import { backfillInput, startBackfill } from '../cli/backfill.js';
 
 const ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:SchoolEtlHub-campusgroups-export';
 

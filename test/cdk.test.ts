@@ -6,13 +6,13 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkSchedule, cronHours, parseDeployConfig } from '../lib/config.js';
-import { EtlHubStack } from '../lib/etl-hub-stack.js';
+import { EtlHubStack, loadVendorInfra } from '../lib/etl-hub-stack.js';
 
 let stack: EtlHubStack;
 let template: Template;
 let assemblyDir: string;
 
-beforeAll(() => {
+beforeAll(async () => {
   // The bundles themselves are synthesized and run by test/artifacts.test.ts; here only the template matters.
   const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'cdk-test-')), context: { 'aws:cdk:bundling-stacks': [] } });
   const config = parseDeployConfig(
@@ -29,7 +29,7 @@ beforeAll(() => {
     }),
     'test.json',
   );
-  stack = new EtlHubStack(app, 'TestHub', { config });
+  stack = new EtlHubStack(app, 'TestHub', { config, infra: await loadVendorInfra() });
   template = Template.fromStack(stack);
   assemblyDir = app.synth().directory;
 }, 120_000);

@@ -106,7 +106,7 @@ describe('etl CLI', () => {
     writeFileSync(config, JSON.stringify({ campusgroups: { baseUrl: 'ftp://x', schoolCode: 'demo-college' } }));
     const res = etl('local', 'campusgroups-export', '--config', config);
     expect(res.code).toBe(2);
-    expect(res.stderr).toContain(`${config}: campusgroups.baseUrl must be an http(s) URL, got 'ftp://x'`);
+    expect(res.stderr).toContain(`${config}: campusgroups.baseUrl must be an https URL (http only on 127.0.0.1 or localhost), got "ftp://x"`);
   });
 
   it('etl sandbox serves the CampusGroups API until interrupted', async () => {

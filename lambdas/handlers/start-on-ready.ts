@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { requireEnv } from '../env.js';
+import { requireEnv } from '../settings.js';
 import { createLogger } from '../log.js';
 import { readyEventToExecution, type S3ObjectCreatedEvent } from '../ready-trigger.js';
 

@@ -11,12 +11,12 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { Pipeline } from '../pipelines.js';
+import { substitutionOf, type PipelineSpec } from '../../lambdas/connector.js';
 import { bundledFunction, PROJECT_ROOT } from './bundled-function.js';
 
 
 export interface PipelineStateMachineProps {
-  pipeline: Pipeline;
+  pipeline: PipelineSpec;
   bucket: s3.IBucket;
   secret?: secretsmanager.ISecret;
   /** Environment for every function: names and numbers, never a secret value. */
@@ -27,9 +27,9 @@ export interface PipelineStateMachineProps {
 }
 
 /**
- * One pipeline: its Lambdas (bundled from lambdas/ by the local esbuild), its state machine
- * loaded from statemachines/ with the functions' ARNs substituted, and an alarm on failed or
- * timed-out executions. Each function gets exactly the access lib/pipelines.ts lists for it.
+ * One pipeline: its Lambdas (bundled by the local esbuild), its state machine loaded from the
+ * vendor's ASL file with the functions' ARNs substituted, and an alarm on failed or timed-out
+ * executions. Each function gets exactly the access its connector declares for it.
  */
 export class PipelineStateMachine extends Construct {
   readonly stateMachine: sfn.StateMachine;
@@ -41,10 +41,10 @@ export class PipelineStateMachine extends Construct {
     const substitutions: Record<string, string> = {};
 
     for (const spec of pipeline.functions) {
-      const name = spec.substitution.replace(/FunctionArn$/, '');
+      const name = spec.id;
       const fn = bundledFunction(this, name, { entry: spec.entry, timeoutSeconds: spec.timeoutSeconds, memoryMb: spec.memoryMb, environment: props.environment });
       this.functions[name] = fn;
-      substitutions[spec.substitution] = fn.functionArn;
+      substitutions[substitutionOf(spec)] = fn.functionArn;
 
       if (spec.access.secret) {
         if (!secret) throw new Error(`${pipeline.name}: ${name} needs a secret and none was given`);

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { GOCONTRACTOR_SECRET_ID } from '../../local/environment.js';
 import { GC_SANDBOX_KEY } from '../../vendors/gocontractor/sandbox/server.js';
-import { startEnv } from '../helpers/local.js';
+import { GOCONTRACTOR_SECRET_ID, startEnv } from '../helpers/local.js';
 
 // The Lambda that runs the checks daily in AWS, against the local sandboxes, with metrics on.
 let env: Awaited<ReturnType<typeof startEnv>>;

@@ -1,26 +1,19 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CAMPUSGROUPS_SECRET_ID, GOCONTRACTOR_SECRET_ID, SAMEGOAL_SECRET_ID, WATERMARK_SECRET_ID } from '../../local/environment.js';
 import { SANDBOX_SCHOOL, SANDBOX_SECRET } from '../../vendors/campusgroups/sandbox/server.js';
 import { GC_SANDBOX_KEY } from '../../vendors/gocontractor/sandbox/server.js';
 import { generateEd25519 } from '../../vendors/samegoal/sandbox/keys.js';
 import { SFTP_SANDBOX_PASSWORD, SFTP_SANDBOX_USER } from '../../vendors/samegoal/sandbox/sftp-server.js';
 import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET } from '../../vendors/watermark/sandbox/server.js';
-import { startEnv } from '../helpers/local.js';
+import { CAMPUSGROUPS_SECRET_ID, GOCONTRACTOR_SECRET_ID, SAMEGOAL_SECRET_ID, WATERMARK_SECRET_ID, startEnv } from '../helpers/local.js';
 
 let env: Awaited<ReturnType<typeof startEnv>>;
 let doctor: typeof import('../../doctor/checks.js');
-let targets: import('../../doctor/checks.js').DoctorTargets;
+let targets: import('../../doctor/checks.js').DoctorTarget[];
 
 beforeAll(async () => {
   env = await startEnv();
   doctor = await import('../../doctor/checks.js');
-  const e = process.env;
-  targets = {
-    campusgroups: { secretId: CAMPUSGROUPS_SECRET_ID, baseUrl: e.CAMPUSGROUPS_BASE_URL! },
-    watermark: { secretId: WATERMARK_SECRET_ID, tokenUrl: e.WATERMARK_TOKEN_URL!, audience: e.WATERMARK_AUDIENCE!, apiBaseUrl: e.WATERMARK_API_BASE_URL! },
-    samegoal: { secretId: SAMEGOAL_SECRET_ID, url: e.SAMEGOAL_SFTP_URL!, trustedHostKeys: [e.SAMEGOAL_TRUSTED_HOST_KEYS!], uploadDir: '/upload' },
-    gocontractor: { secretId: GOCONTRACTOR_SECRET_ID, baseUrl: e.GOCONTRACTOR_BASE_URL!, authHeader: 'X-Api-Key', pageSizeParam: 'PageSize', warnDays: 14 },
-  };
+  targets = doctor.targetsFromEnv(undefined);
 });
 afterAll(async () => {
   await env?.stop();
@@ -67,7 +60,7 @@ describe('etl doctor', () => {
     env.secrets.set(WATERMARK_SECRET_ID, { clientId: SANDBOX_CLIENT_SECRET, clientSecret: SANDBOX_CLIENT_ID });
     expect((await check()).line('watermark', 'auth')).toMatchObject({ verdict: 'failure', detail: expect.stringMatching(/not swapped with each other/) });
     env.secrets.set(WATERMARK_SECRET_ID, { clientId: SANDBOX_CLIENT_ID, clientSecret: SANDBOX_CLIENT_SECRET });
-    const wrongAudience = { ...targets, watermark: { ...targets.watermark!, audience: 'https://api.platform.watermarkinsights.com/v1' } };
+    const wrongAudience = targets.map((t) => (t.vendor.name === 'watermark' ? { ...t, settings: { ...t.settings, audience: 'https://api.platform.watermarkinsights.com/v1' } } : t));
     expect((await check(wrongAudience)).line('watermark', 'auth')).toMatchObject({ verdict: 'failure', detail: expect.stringMatching(/refused the audience .* spelled and capitalized/) });
   });
 
@@ -77,7 +70,7 @@ describe('etl doctor', () => {
   });
 
   it('fails an SFTP server whose host key changed', async () => {
-    const changed = { ...targets, samegoal: { ...targets.samegoal!, trustedHostKeys: [generateEd25519().public] } };
+    const changed = targets.map((t) => (t.vendor.name === 'samegoal' ? { ...t, settings: { ...t.settings, trustedHostKeys: [generateEd25519().public] } } : t));
     expect((await check(changed)).line('samegoal', 'auth')).toMatchObject({ verdict: 'failure', detail: expect.stringMatching(/offered host key SHA256:\S+, which is not a trusted host key/) });
   });
 

@@ -1,25 +1,49 @@
 import { gunzipSync } from 'node:zlib';
 import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { setLogSink } from '../../lambdas/log.js';
-import { defaultConnections } from '../../local/config.js';
-import { startLocalEnvironment, type LocalEnvironment } from '../../local/environment.js';
+import type { LocalConfig } from '../../local/config.js';
+import { secretIdOf, startLocalEnvironment, type LocalEnvironment } from '../../local/environment.js';
+import type { LocalTransfer } from '../../local/transfer.js';
+import type { CampusGroupsHandle } from '../../vendors/campusgroups/local.js';
 import type { CampusGroupsSandboxOptions } from '../../vendors/campusgroups/sandbox/server.js';
+import type { GoContractorHandle } from '../../vendors/gocontractor/local.js';
+import type { GoContractorSandbox } from '../../vendors/gocontractor/sandbox/server.js';
+import type { SameGoalHandle } from '../../vendors/samegoal/local.js';
+import type { WatermarkHandle } from '../../vendors/watermark/local.js';
 import type { WatermarkSandboxOptions } from '../../vendors/watermark/sandbox/server.js';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 
 /** Every log line the handlers print during a test, to assert that no secret is ever in one. */
 export const logLines: string[] = [];
 
-/** The local runtime for a test file: S3, Secrets Manager, Transfer and every vendor sandbox, with sandbox options. */
+export const CAMPUSGROUPS_SECRET_ID = secretIdOf('campusgroups');
+export const WATERMARK_SECRET_ID = secretIdOf('watermark');
+export const SAMEGOAL_SECRET_ID = secretIdOf('samegoal');
+export const GOCONTRACTOR_SECRET_ID = secretIdOf('gocontractor');
+
+export type TestEnvironment = LocalEnvironment & {
+  s3: S3Client;
+  campusgroups: CampusGroupsHandle;
+  watermark: WatermarkHandle;
+  samegoal: SameGoalHandle & { transfer: LocalTransfer };
+  gocontractor: GoContractorHandle & { sandbox: GoContractorSandbox };
+};
+
+/** The local runtime for a test file: S3, Secrets Manager, Transfer and every vendor sandbox, with sandbox options and a local config. */
 export async function startEnv(
   sandboxes: { campusgroups?: Partial<CampusGroupsSandboxOptions>; watermark?: Partial<WatermarkSandboxOptions> } = {},
-): Promise<LocalEnvironment & { s3: S3Client }> {
+  config?: Partial<LocalConfig>,
+): Promise<TestEnvironment> {
   setLogSink((line) => logLines.push(line));
-  const connections = defaultConnections();
-  connections.campusgroups.sandbox = sandboxes.campusgroups;
-  connections.watermark.sandbox = sandboxes.watermark;
-  const env = await startLocalEnvironment(connections);
-  return { ...env, s3: new S3Client({ forcePathStyle: true }) };
+  const env = await startLocalEnvironment({ sandboxes, config: config as LocalConfig | undefined });
+  return {
+    ...env,
+    s3: new S3Client({ forcePathStyle: true }),
+    campusgroups: env.handle<CampusGroupsHandle>('campusgroups'),
+    watermark: env.handle<WatermarkHandle>('watermark'),
+    samegoal: { ...env.handle<SameGoalHandle>('samegoal'), transfer: env.transfer },
+    gocontractor: env.handle<GoContractorHandle & { sandbox: GoContractorSandbox }>('gocontractor'),
+  };
 }
 
 /** Drops a batch into <pipeline>/outbox/<batch>/ with its _READY marker. */

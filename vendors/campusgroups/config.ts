@@ -1,7 +1,8 @@
-import { envNumber, requireEnv } from '../../lambdas/env.js';
+import { COMMON_ENV, envNumber, requireEnv, secretIdEnv, settingsFromEnv } from '../../lambdas/settings.js';
 import { requireSecretKeys } from '../../lambdas/secrets.js';
-import { DEFAULT_BASE_URL, type CampusGroupsCredentials } from './api.js';
-import { BUILT_IN_DEFAULTS, type ExportDefaults } from './plan.js';
+import type { CampusGroupsCredentials } from './api.js';
+import type { ExportDefaults } from './plan.js';
+import { settings } from './settings.js';
 
 /** The CampusGroups Lambdas' configuration, from their environment: names and numbers, never a secret value. */
 export interface CampusGroupsConfig {
@@ -13,20 +14,14 @@ export interface CampusGroupsConfig {
   reserveMs: number;
 }
 
-export function loadConfig(): CampusGroupsConfig {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): CampusGroupsConfig {
+  const { baseUrl, ...defaults } = settingsFromEnv(settings, env);
   return {
-    bucket: requireEnv('DATA_BUCKET'),
-    secretId: requireEnv('CAMPUSGROUPS_SECRET_ID'),
-    baseUrl: process.env.CAMPUSGROUPS_BASE_URL || DEFAULT_BASE_URL,
-    defaults: {
-      lookbackHours: envNumber('CAMPUSGROUPS_LOOKBACK_HOURS', BUILT_IN_DEFAULTS.lookbackHours),
-      windowDays: envNumber('CAMPUSGROUPS_WINDOW_DAYS', BUILT_IN_DEFAULTS.windowDays),
-      concurrency: envNumber('CAMPUSGROUPS_CONCURRENCY', BUILT_IN_DEFAULTS.concurrency),
-      pageSize: envNumber('CAMPUSGROUPS_PAGE_SIZE', BUILT_IN_DEFAULTS.pageSize),
-      maxPagesPerInvocation: envNumber('CAMPUSGROUPS_MAX_PAGES_PER_INVOCATION', BUILT_IN_DEFAULTS.maxPagesPerInvocation),
-      queryReadyTimeoutSeconds: envNumber('CAMPUSGROUPS_QUERY_READY_TIMEOUT_SECONDS', BUILT_IN_DEFAULTS.queryReadyTimeoutSeconds),
-    },
-    reserveMs: envNumber('CAMPUSGROUPS_RESERVE_MS', 60_000),
+    bucket: requireEnv(COMMON_ENV.bucket, env),
+    secretId: requireEnv(secretIdEnv(settings.prefix), env),
+    baseUrl,
+    defaults,
+    reserveMs: envNumber('EXPORT_RESERVE_MS', 60_000),
   };
 }
 

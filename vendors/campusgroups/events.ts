@@ -1,4 +1,4 @@
-import * as z from 'zod/mini';
+import { z } from '../../lambdas/zod.js';
 
 /** What campusgroups-export's state machine hands its tasks; checked at each handler's edge. */
 const range = z.looseObject({ start: z.string(), end: z.string() });

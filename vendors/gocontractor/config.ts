@@ -1,6 +1,7 @@
-import { envNumber, requireEnv } from '../../lambdas/env.js';
+import { COMMON_ENV, envNumber, requireEnv, secretIdEnv, settingsFromEnv } from '../../lambdas/settings.js';
 import { requireSecretKeys } from '../../lambdas/secrets.js';
 import type { GoContractorSettings } from './api.js';
+import { settings } from './settings.js';
 
 export interface GoContractorConfig extends GoContractorSettings {
   bucket: string;
@@ -10,18 +11,18 @@ export interface GoContractorConfig extends GoContractorSettings {
   reserveMs: number;
 }
 
-export function loadConfig(): GoContractorConfig {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): GoContractorConfig {
+  const s = settingsFromEnv(settings, env);
   return {
-    bucket: requireEnv('DATA_BUCKET'),
-    secretId: requireEnv('GOCONTRACTOR_SECRET_ID'),
-    baseUrl: process.env.GOCONTRACTOR_BASE_URL || 'https://integrations.gocontractor.com',
-    // Not officially documented: configuration, so a district can set what GoContractor tells it.
-    authHeader: process.env.GOCONTRACTOR_AUTH_HEADER || 'X-Api-Key',
-    pageSizeParam: process.env.GOCONTRACTOR_PAGE_SIZE_PARAM || 'PageSize',
-    pageSize: envNumber('GOCONTRACTOR_PAGE_SIZE', 100),
-    maxPagesPerInvocation: envNumber('GOCONTRACTOR_MAX_PAGES_PER_INVOCATION', 500),
-    warnDays: envNumber('GOCONTRACTOR_EXPIRY_WARN_DAYS', 14),
-    reserveMs: envNumber('GOCONTRACTOR_RESERVE_MS', 60_000),
+    bucket: requireEnv(COMMON_ENV.bucket, env),
+    secretId: requireEnv(secretIdEnv(settings.prefix), env),
+    baseUrl: s.baseUrl,
+    authHeader: s.authHeader,
+    pageSizeParam: s.pageSizeParam,
+    pageSize: s.pageSize,
+    maxPagesPerInvocation: s.maxPagesPerInvocation,
+    warnDays: s.expiryWarnDays,
+    reserveMs: envNumber('EXPORT_RESERVE_MS', 60_000),
   };
 }
 

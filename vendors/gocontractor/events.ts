@@ -1,4 +1,4 @@
-import * as z from 'zod/mini';
+import { z } from '../../lambdas/zod.js';
 
 /** What gocontractor-export's state machine hands its tasks; checked at each handler's edge. */
 export const planEvent = z.looseObject({ input: z.unknown(), executionName: z.string().check(z.minLength(1)), startTime: z.string().check(z.minLength(1)) });

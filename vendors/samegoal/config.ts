@@ -1,4 +1,5 @@
-import { envNumber, requireEnv } from '../../lambdas/env.js';
+import { COMMON_ENV, requireEnv, secretIdEnv, settingsFromEnv } from '../../lambdas/settings.js';
+import { settings } from './settings.js';
 import { requireSecretKeys } from '../../lambdas/secrets.js';
 import type { SftpSecret } from './sftp.js';
 
@@ -8,6 +9,7 @@ export interface SameGoalConfig {
   sftpUrl: string;
   trustedHostKeys: string[];
   transport: 'connector' | 'direct';
+  /** Set by the stack when the transport is the connector. */
   connectorId: string;
   timeZone: string;
   mode: 'epoch' | 'auto';
@@ -16,24 +18,23 @@ export interface SameGoalConfig {
   maxTransferAttempts: number;
 }
 
-export function loadConfig(): SameGoalConfig {
-  const transport = process.env.SAMEGOAL_TRANSPORT || 'connector';
-  if (transport !== 'connector' && transport !== 'direct') throw new Error(`SAMEGOAL_TRANSPORT must be connector or direct, got '${transport}'`);
-  const mode = process.env.SAMEGOAL_MODE || 'epoch';
-  if (mode !== 'epoch' && mode !== 'auto') throw new Error(`SAMEGOAL_MODE must be epoch or auto, got '${mode}'`);
+/** The Transfer connector's id, which the stack adds to the functions' environment. */
+export const CONNECTOR_ID_ENV = 'SAMEGOAL_CONNECTOR_ID';
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): SameGoalConfig {
+  const s = settingsFromEnv(settings, env);
   return {
-    bucket: requireEnv('DATA_BUCKET'),
-    secretId: requireEnv('SAMEGOAL_SECRET_ID'),
-    sftpUrl: requireEnv('SAMEGOAL_SFTP_URL'),
-    // One trusted host key per line, as the connector's TrustedHostKeys take them.
-    trustedHostKeys: requireEnv('SAMEGOAL_TRUSTED_HOST_KEYS').split('\n').map((l) => l.trim()).filter(Boolean),
-    transport,
-    connectorId: transport === 'connector' ? requireEnv('SAMEGOAL_CONNECTOR_ID') : '',
-    timeZone: requireEnv('SAMEGOAL_TIME_ZONE'),
-    mode,
-    massChangePercent: envNumber('SAMEGOAL_MASS_CHANGE_PERCENT', 10),
-    uploadDir: process.env.SAMEGOAL_UPLOAD_DIR || '/upload',
-    maxTransferAttempts: envNumber('SAMEGOAL_MAX_TRANSFER_ATTEMPTS', 3),
+    bucket: requireEnv(COMMON_ENV.bucket, env),
+    secretId: requireEnv(secretIdEnv(settings.prefix), env),
+    sftpUrl: s.sftpUrl,
+    trustedHostKeys: s.trustedHostKeys,
+    transport: s.transport,
+    connectorId: s.transport === 'connector' ? requireEnv(CONNECTOR_ID_ENV, env) : '',
+    timeZone: requireEnv(COMMON_ENV.timeZone, env),
+    mode: s.mode,
+    massChangePercent: s.massChangePercent,
+    uploadDir: s.uploadDir,
+    maxTransferAttempts: s.maxTransferAttempts,
   };
 }
 

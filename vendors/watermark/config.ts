@@ -1,6 +1,7 @@
-import { envNumber, requireEnv } from '../../lambdas/env.js';
+import { COMMON_ENV, requireEnv, secretIdEnv, settingsFromEnv } from '../../lambdas/settings.js';
 import { requireSecretKeys } from '../../lambdas/secrets.js';
-import { DEFAULTS, type ClientCredentials, type WatermarkSettings } from './api.js';
+import type { ClientCredentials, WatermarkSettings } from './api.js';
+import { settings } from './settings.js';
 
 export interface WatermarkConfig extends WatermarkSettings {
   bucket: string;
@@ -8,15 +9,16 @@ export interface WatermarkConfig extends WatermarkSettings {
   zipLevel: number;
 }
 
-export function loadConfig(): WatermarkConfig {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): WatermarkConfig {
+  const s = settingsFromEnv(settings, env);
   return {
-    bucket: requireEnv('DATA_BUCKET'),
-    secretId: requireEnv('WATERMARK_SECRET_ID'),
-    tokenUrl: process.env.WATERMARK_TOKEN_URL || DEFAULTS.tokenUrl,
-    audience: process.env.WATERMARK_AUDIENCE || DEFAULTS.audience,
-    apiBaseUrl: (process.env.WATERMARK_API_BASE_URL || DEFAULTS.apiBaseUrl).replace(/\/+$/, ''),
-    maxPollSeconds: envNumber('WATERMARK_MAX_POLL_SECONDS', 6 * 3600),
-    zipLevel: envNumber('WATERMARK_ZIP_LEVEL', 6),
+    bucket: requireEnv(COMMON_ENV.bucket, env),
+    secretId: requireEnv(secretIdEnv(settings.prefix), env),
+    tokenUrl: s.tokenUrl,
+    audience: s.audience,
+    apiBaseUrl: s.apiBaseUrl.replace(/\/+$/, ''),
+    maxPollSeconds: s.maxPollSeconds,
+    zipLevel: s.zipLevel,
   };
 }
 

@@ -1,4 +1,4 @@
-import * as z from 'zod/mini';
+import { z } from '../../lambdas/zod.js';
 import { shapes } from '../../lambdas/edge.js';
 
 /** What watermark-import's state machine hands its tasks; checked at each handler's edge. */

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ENTITIES } from '../entities.js';
 import type { ExportSummary } from '../summary.js';
-import { CAMPUSGROUPS_SECRET_ID } from '../../../local/environment.js';
 import { runPipeline } from '../../../local/runner.js';
 import { SANDBOX_SCHOOL, SANDBOX_SECRET } from '../sandbox/server.js';
-import { deleteAll, getText, landedIds, listAll, logLines, sorted, startEnv } from '../../../test/helpers/local.js';
+import { CAMPUSGROUPS_SECRET_ID, deleteAll, getText, landedIds, listAll, logLines, sorted, startEnv } from '../../../test/helpers/local.js';
 
 // The state machine file and handlers, unmodified, through the local runtime against s3rver and the sandbox.
 const DATA = { recordsPerEntity: 600, start: '2025-01-01T00:00:00Z', end: '2025-12-31T23:59:59Z' };

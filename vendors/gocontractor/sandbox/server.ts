@@ -11,6 +11,7 @@ import { close, listen, sendJson } from '../../../lambdas/sandbox/http.js';
 export const GC_SANDBOX_KEY = 'fake-gocontractor-api-key-for-local-runs';
 
 export interface GoContractorSandboxOptions {
+  port: number;
   apiKey: string;
   authHeader: string;
   workers: number;
@@ -28,7 +29,7 @@ export class GoContractorSandbox {
   url = '';
 
   constructor(options: Partial<GoContractorSandboxOptions> = {}) {
-    this.options = { apiKey: GC_SANDBOX_KEY, authHeader: 'x-api-key', workers: 250, accounts: 40, forbidden: false, ...options, faults: { ...NO_FAULTS, ...options.faults } };
+    this.options = { port: 0, apiKey: GC_SANDBOX_KEY, authHeader: 'x-api-key', workers: 250, accounts: 40, forbidden: false, ...options, faults: { ...NO_FAULTS, ...options.faults } };
     this.faults = new FaultPlan(this.options.faults);
   }
 
@@ -39,7 +40,7 @@ export class GoContractorSandbox {
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => this.handle(req, res));
-    this.url = `http://127.0.0.1:${await listen(this.server, '127.0.0.1', 0)}`;
+    this.url = `http://127.0.0.1:${await listen(this.server, '127.0.0.1', this.options.port)}`;
     return this.url;
   }
 

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { GOCONTRACTOR_SECRET_ID } from '../../../local/environment.js';
 import { runPipeline } from '../../../local/runner.js';
 import { GC_SANDBOX_KEY } from '../sandbox/server.js';
-import { deleteAll, getText, listAll, logLines, startEnv } from '../../../test/helpers/local.js';
+import { GOCONTRACTOR_SECRET_ID, deleteAll, getText, listAll, logLines, startEnv } from '../../../test/helpers/local.js';
 import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 

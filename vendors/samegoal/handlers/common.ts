@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type * as z from 'zod/mini';
+import type { z } from '../../../lambdas/zod.js';
 import { edge } from '../../../lambdas/edge.js';
 import { createLogger } from '../../../lambdas/log.js';
 import { secretMiddleware } from '../../../lambdas/secrets.js';

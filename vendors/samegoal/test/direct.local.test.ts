@@ -10,12 +10,10 @@ import { putBatch, startEnv } from '../../../test/helpers/local.js';
 let env: Awaited<ReturnType<typeof startEnv>>;
 
 beforeAll(async () => {
-  process.env.SAMEGOAL_TRANSPORT = 'direct';
-  env = await startEnv();
+  env = await startEnv({}, { samegoal: { settings: { transport: 'direct' }, secret: {} } });
 });
 afterAll(async () => {
   await env?.stop();
-  delete process.env.SAMEGOAL_TRANSPORT;
 });
 
 describe('samegoal-delivery over the direct transport', () => {

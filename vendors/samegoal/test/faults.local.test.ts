@@ -3,11 +3,10 @@ import { join } from 'node:path';
 import { generateEd25519 } from '../sandbox/keys.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Delivery } from '../delivery.js';
-import { SAMEGOAL_SECRET_ID } from '../../../local/environment.js';
 import { runPipeline } from '../../../local/runner.js';
 import { sampleDelivery } from '../sandbox/sample-batch.js';
 import { SFTP_SANDBOX_PASSWORD, SFTP_SANDBOX_USER, SftpSandbox } from '../sandbox/sftp-server.js';
-import { putBatch, startEnv } from '../../../test/helpers/local.js';
+import { SAMEGOAL_SECRET_ID, putBatch, startEnv } from '../../../test/helpers/local.js';
 
 let env: Awaited<ReturnType<typeof startEnv>>;
 const good = sampleDelivery(300);

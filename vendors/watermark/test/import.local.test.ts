@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ImportRun } from '../pipeline.js';
-import { WATERMARK_SECRET_ID } from '../../../local/environment.js';
 import { runPipeline } from '../../../local/runner.js';
 import { sampleBatch } from '../sandbox/sample-batch.js';
 import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET } from '../sandbox/server.js';
-import { deleteAll, getText, logLines, putBatch, startEnv } from '../../../test/helpers/local.js';
+import { WATERMARK_SECRET_ID, deleteAll, getText, logLines, putBatch, startEnv } from '../../../test/helpers/local.js';
 
 let env: Awaited<ReturnType<typeof startEnv>>;
 const good = sampleBatch(300);

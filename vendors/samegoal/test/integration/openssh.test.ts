@@ -4,7 +4,6 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Delivery } from '../../delivery.js';
 import { setLogSink } from '../../../../lambdas/log.js';
-import { defaultConnections } from '../../../../local/config.js';
 import { startLocalEnvironment, type LocalEnvironment } from '../../../../local/environment.js';
 import { runPipeline } from '../../../../local/runner.js';
 import { sampleDelivery } from '../../sandbox/sample-batch.js';
@@ -19,9 +18,9 @@ let s3: S3Client;
 beforeAll(async () => {
   setLogSink(() => undefined);
   sshd = await startOpenSsh();
-  const connections = defaultConnections();
-  connections.samegoal = { url: sshd.url, trustedHostKeys: [sshd.hostPublicKey], username: sshd.user, privateKey: sshd.privateKey };
-  env = await startLocalEnvironment(connections);
+  env = await startLocalEnvironment({
+    config: { samegoal: { settings: { sftpUrl: sshd.url, trustedHostKeys: [sshd.hostPublicKey] }, secret: { Username: sshd.user, PrivateKey: sshd.privateKey } } },
+  });
   s3 = new S3Client({ forcePathStyle: true });
 }, 60_000);
 afterAll(async () => {

@@ -2,9 +2,9 @@
  * samegoal-delivery for one batch over the direct transport (our SFTP code moves the bytes), in
  * a process of its own so its peak memory is its own. Prints each task's duration and the peak RSS.
  */
-import { setLogSink } from '../../../lambdas/log.js';
-import { preparePipeline, runPipeline } from '../../../local/runner.js';
-import { stepTimer } from '../../../local/bench-support.js';
+import { setLogSink } from '../../lambdas/log.js';
+import { preparePipeline, runPipeline } from '../../local/runner.js';
+import { stepTimer } from '../support.js';
 
 const [batch, deliveryFile] = process.argv.slice(2);
 setLogSink(() => undefined);
@@ -12,11 +12,11 @@ setLogSink(() => undefined);
 if (batch === '--deliver-only') {
   // The delivery step alone, as its own Lambda runs it: a fresh epoch directory, then DeliverDirect.
   const { readFileSync } = await import('node:fs');
-  const { deliverDirect, makeEpochDir } = await import('../on-server.js');
-  const { loadConfig } = await import('../config.js');
+  const { deliverDirect, makeEpochDir } = await import('../../vendors/samegoal/on-server.js');
+  const { loadConfig } = await import('../../vendors/samegoal/config.js');
   const config = loadConfig();
-  const d = JSON.parse(readFileSync(deliveryFile!, 'utf-8')) as import('../delivery.js').Delivery;
-  const secret = JSON.parse(process.env.BENCH_SFTP_SECRET!) as import('../sftp.js').SftpSecret;
+  const d = JSON.parse(readFileSync(deliveryFile!, 'utf-8')) as import('../../vendors/samegoal/delivery.js').Delivery;
+  const secret = JSON.parse(process.env.BENCH_SFTP_SECRET!) as import('../../vendors/samegoal/sftp.js').SftpSecret;
   const fresh = { ...d, remoteDir: `${d.remoteDir}-again` };
   await makeEpochDir(fresh, config, secret);
   const started = performance.now();

@@ -2,11 +2,10 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setLogSink } from '../lambdas/log.js';
-import { PIPELINES } from '../lib/pipelines.js';
-import { ConfigError, loadConfigFile } from './config.js';
-import { startLocalEnvironment, type LocalConnections } from './environment.js';
-import { REPORTS } from './report.js';
-import { ROOT, runPipeline, type CodeSource } from './runner.js';
+import { PIPELINES, VENDORS } from '../vendors/index.js';
+import { ConfigError, loadConfigFile, localVendors } from '../local/config.js';
+import { startLocalEnvironment } from '../local/environment.js';
+import { ROOT, runPipeline, type CodeSource } from '../local/runner.js';
 
 const USAGE = `etl — the school ETL hub's command line
 
@@ -20,8 +19,8 @@ Usage:
       .local/cdk.out (or reads the cloud assembly --assembly names) and runs each function's
       bundle in its own Node process with its template's environment and memory.
   etl sandbox [--config <file>]
-      Start the vendor sandboxes alone (CampusGroups on port 4010, Watermark on 4020, the
-      SameGoal SFTP server on 4030, when free) and print their URLs; Ctrl-C stops them.
+      Start the vendor sandboxes alone (${VENDORS.map((v, i) => `${v.title} on port ${4010 + 10 * i}`).join(', ')},
+      when free) and print their URLs; Ctrl-C stops them.
   etl demo
       Start everything embedded, run every pipeline end to end and show what landed where.
   etl backfill campusgroups-export --from <date> --to <date> --state-machine-arn <arn>
@@ -86,11 +85,11 @@ async function runLocal(args: string[]): Promise<number> {
   if (!pipeline || positionals.length > 1) throw new UsageError('etl local takes exactly one pipeline name');
   if (!PIPELINES[pipeline]) throw new UsageError(`Unknown pipeline '${pipeline}' (known: ${Object.keys(PIPELINES).join(', ')})`);
   const input = parseInput(values.input);
-  const connections = loadConfigFile(values.config);
+  const config = loadConfigFile(values.config, await localVendors());
 
   let code: CodeSource = { kind: 'source' };
   if (values.bundled) {
-    const { readAssembly, synthesize } = await import('./bundles.js');
+    const { readAssembly, synthesize } = await import('../local/bundles.js');
     let assembly;
     if (values.assembly) {
       try {
@@ -106,13 +105,14 @@ async function runLocal(args: string[]): Promise<number> {
     code = { kind: 'bundled', assembly };
   }
 
-  const env = await startLocalEnvironment(connections);
+  const env = await startLocalEnvironment({ config });
   try {
     const executionName = `local-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     const logFile = logToFile(executionName);
-    const report = REPORTS[pipeline]!;
+    const { vendor } = PIPELINES[pipeline]!;
+    const report = vendor.reports[pipeline]!;
     process.stderr.write(
-      `Running ${pipeline} locally from ${code.kind === 'bundled' ? `the bundles in ${code.assembly.dir}` : 'the TypeScript source'} (${executionName}); S3 at ${env.s3Endpoint}, CampusGroups at ${env.campusgroups.baseUrl}, Watermark at ${env.watermark.apiBaseUrl}\n`,
+      `Running ${pipeline} locally from ${code.kind === 'bundled' ? `the bundles in ${code.assembly.dir}` : 'the TypeScript source'} (${executionName}); S3 at ${env.s3Endpoint}; ${env.vendors[vendor.name]!.describe[0]}\n`,
     );
     const result = await runPipeline(pipeline, input, { executionName, code, onEvent: report.progress((l) => process.stderr.write(`${l}\n`)) });
     process.stderr.write(`Lambda logs: ${logFile}\n\n`);
@@ -135,39 +135,12 @@ async function runLocal(args: string[]): Promise<number> {
 async function runSandbox(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) return print(USAGE, 0);
-  const connections: LocalConnections = loadConfigFile(values.config);
-  const { CampusGroupsSandbox, SANDBOX_SECRET } = await import('../vendors/campusgroups/sandbox/server.js');
-  const { WatermarkSandbox, SANDBOX_CLIENT_SECRET } = await import('../vendors/watermark/sandbox/server.js');
-  const cgOptions = { school: connections.campusgroups.schoolCode, apiSecret: connections.campusgroups.apiSecret };
-  const wmOptions = { clientId: connections.watermark.clientId, clientSecret: connections.watermark.clientSecret };
-  // The usual ports when free, any free port otherwise.
-  let cg = new CampusGroupsSandbox({ ...cgOptions, port: 4010 });
-  const url = await cg.start().catch(async () => (cg = new CampusGroupsSandbox(cgOptions)).start());
-  let wm = new WatermarkSandbox({ ...wmOptions, port: 4020 });
-  const wmUrl = await wm.start().catch(async () => (wm = new WatermarkSandbox(wmOptions)).start());
-  const { SftpSandbox, SFTP_SANDBOX_USER, SFTP_SANDBOX_PASSWORD } = await import('../vendors/samegoal/sandbox/sftp-server.js');
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const sftpRoot = mkdtempSync(join(tmpdir(), 'samegoal-sftp-'));
-  let sftp = new SftpSandbox({ root: sftpRoot, port: 4030 });
-  const sftpUrl = await sftp.start().catch(async () => (sftp = new SftpSandbox({ root: sftpRoot })).start());
+  const config = loadConfigFile(values.config, await localVendors());
+  const env = await startLocalEnvironment({ config, usualPorts: true });
   // The built-in credentials are obviously fake and safe to show; ones from a config file are not shown.
-  const cgSecret = connections.campusgroups.apiSecret === SANDBOX_SECRET ? SANDBOX_SECRET : `<apiSecret from ${values.config}>`;
-  const wmSecret = connections.watermark.clientSecret === SANDBOX_CLIENT_SECRET ? SANDBOX_CLIENT_SECRET : `<clientSecret from ${values.config}>`;
-  process.stdout.write(
-    `CampusGroups sandbox: ${url}\n` +
-      `  try: curl -s -X POST -H 'X-CG-School: ${connections.campusgroups.schoolCode}' -H 'X-CG-API-Secret: ${cgSecret}' '${url}/events?updatedStart=2025-01-01&updatedEnd=2030-01-01'\n` +
-      `  then: curl -s -H … '${url}/events?queryId=<queryId>&size=5'   (202 while the query runs, then 200 with Results and NextToken)\n` +
-      `Watermark sandbox: ${wmUrl}\n` +
-      `  try: curl -s ${wm.tokenUrl} -d grant_type=client_credentials -d client_id=${connections.watermark.clientId} -d client_secret=${wmSecret} -d audience=https://api.platform.watermarkinsights.com\n` +
-      `  then: curl -s -H 'Authorization: Bearer <access_token>' -F filename=@batch.zip ${wmUrl}/v1/import/data\n` +
-      `SameGoal SFTP sandbox: ${sftpUrl} (files in ${sftpRoot})\n` +
-      `  host key: ${sftp.hostPublicKey}\n` +
-      `  try: sftp -P ${new URL(sftpUrl).port} ${SFTP_SANDBOX_USER}@127.0.0.1   (password: ${SFTP_SANDBOX_PASSWORD})\n` +
-      'Ctrl-C stops.\n',
-  );
+  process.stdout.write(`${Object.values(env.vendors).flatMap((v) => v.describe).join('\n')}\nCtrl-C stops.\n`);
   await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
-  await Promise.all([cg.stop(), wm.stop(), sftp.stop()]);
+  await env.stop();
   return 0;
 }
 
@@ -219,18 +192,15 @@ async function runDoctorCommand(args: string[]): Promise<number> {
     options: { local: { type: 'boolean' }, config: { type: 'string' }, 'deploy-config': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) return print(USAGE, 0);
-  let targets: import('../doctor/checks.js').DoctorTargets;
+  const { runDoctor, formatDoctor, targetsFromEnv } = await import('../doctor/checks.js');
+  let targets: import('../doctor/checks.js').DoctorTarget[];
+  let timeZone: string;
   let stop = async () => undefined as void;
   if (values.local) {
-    const env = await startLocalEnvironment(loadConfigFile(values.config));
+    const env = await startLocalEnvironment({ config: loadConfigFile(values.config, await localVendors()) });
     stop = env.stop;
-    const e = process.env;
-    targets = {
-      campusgroups: { secretId: e.CAMPUSGROUPS_SECRET_ID!, baseUrl: e.CAMPUSGROUPS_BASE_URL! },
-      watermark: { secretId: e.WATERMARK_SECRET_ID!, tokenUrl: e.WATERMARK_TOKEN_URL!, audience: e.WATERMARK_AUDIENCE!, apiBaseUrl: e.WATERMARK_API_BASE_URL! },
-      samegoal: { secretId: e.SAMEGOAL_SECRET_ID!, url: e.SAMEGOAL_SFTP_URL!, trustedHostKeys: e.SAMEGOAL_TRUSTED_HOST_KEYS!.split('\n'), uploadDir: e.SAMEGOAL_UPLOAD_DIR! },
-      gocontractor: { secretId: e.GOCONTRACTOR_SECRET_ID!, baseUrl: e.GOCONTRACTOR_BASE_URL!, authHeader: 'X-Api-Key', pageSizeParam: 'PageSize', warnDays: 14 },
-    };
+    targets = targetsFromEnv(undefined);
+    timeZone = process.env.TIME_ZONE!;
   } else {
     const { loadDeployConfig, DeployConfigError } = await import('../lib/config.js');
     let c;
@@ -240,19 +210,11 @@ async function runDoctorCommand(args: string[]): Promise<number> {
       if (error instanceof DeployConfigError) throw new UsageError(error.message);
       throw error;
     }
-    const name = (x: string) => `${c.stackName}/${x}`;
-    targets = {
-      ...(c.campusgroups.enabled ? { campusgroups: { secretId: name('campusgroups'), baseUrl: c.campusgroups.baseUrl } } : {}),
-      ...(c.watermark.enabled ? { watermark: { secretId: name('watermark'), tokenUrl: c.watermark.tokenUrl, audience: c.watermark.audience, apiBaseUrl: c.watermark.apiBaseUrl } } : {}),
-      ...(c.samegoal.enabled ? { samegoal: { secretId: name('samegoal-sftp'), url: c.samegoal.sftpUrl, trustedHostKeys: c.samegoal.trustedHostKeys, uploadDir: '/upload' } } : {}),
-      ...(c.gocontractor.enabled
-        ? { gocontractor: { secretId: name('gocontractor'), baseUrl: c.gocontractor.baseUrl, authHeader: c.gocontractor.authHeader, pageSizeParam: 'PageSize', warnDays: c.gocontractor.expiryWarnDays } }
-        : {}),
-    };
+    timeZone = c.timeZone;
+    targets = VENDORS.filter((v) => c.vendors[v.name]?.enabled).map((vendor) => ({ vendor, secretId: `${c.stackName}/${vendor.secret.name}`, settings: c.vendors[vendor.name]! }));
   }
   try {
-    const { runDoctor, formatDoctor } = await import('../doctor/checks.js');
-    const lines = await runDoctor(targets);
+    const lines = await runDoctor(targets, { timeZone });
     process.stdout.write(`${formatDoctor(lines)}\n`);
     const failures = lines.filter((l) => l.verdict === 'failure').length;
     const warnings = lines.filter((l) => l.verdict === 'warning').length;
@@ -314,7 +276,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'doctor':
         return await runDoctorCommand(rest);
       case 'bench': {
-        const { runBenchmarks } = await import('../vendors/campusgroups/bench/bench.js');
+        const { runBenchmarks } = await import('../bench/index.js');
         return await runBenchmarks(rest);
       }
       case undefined:

@@ -4,7 +4,7 @@
  * that asks for the same queries and pages and throws them away. Endpoints come from the
  * environment the parent set. Prints one JSON line.
  */
-import { setLogSink } from '../../../lambdas/log.js';
+import { setLogSink } from '../../lambdas/log.js';
 
 const [mode, entitiesArg, pageSizeArg] = process.argv.slice(2);
 const entities = (entitiesArg ?? '').split(',');
@@ -40,7 +40,7 @@ async function baseline(): Promise<number> {
 // Module loading is a Lambda cold start, paid once per container, not per record: it is
 // timed on its own, before the run.
 const loadStarted = performance.now();
-const runner = mode === 'export' ? await import('../../../local/runner.js') : undefined;
+const runner = mode === 'export' ? await import('../../local/runner.js') : undefined;
 if (runner) await runner.preparePipeline('campusgroups-export');
 const loadSeconds = (performance.now() - loadStarted) / 1000;
 

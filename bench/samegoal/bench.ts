@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { defaultConnections } from '../../../local/config.js';
-import { startLocalEnvironment } from '../../../local/environment.js';
-import { startOpenSsh } from '../sandbox/openssh.js';
-import { runChild, timed, writeCsv } from '../../../local/bench-support.js';
+import { startLocalEnvironment } from '../../local/environment.js';
+import { startOpenSsh } from '../../vendors/samegoal/sandbox/openssh.js';
+import { runChild, timed, writeCsv } from '../support.js';
 
 const MiB = 1024 * 1024;
 const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
@@ -36,11 +35,10 @@ async function writeDelivery(dir: string, total: number): Promise<string[]> {
 export async function benchSameGoal(say: (line?: string) => void): Promise<Record<string, unknown>> {
   const work = mkdtempSync(join(tmpdir(), 'sg-bench-'));
   const sshd = await startOpenSsh();
-  const connections = defaultConnections();
-  connections.samegoal = { url: sshd.url, trustedHostKeys: [sshd.hostPublicKey], username: sshd.user, privateKey: sshd.privateKey };
-  const previous = process.env.SAMEGOAL_TRANSPORT;
-  process.env.SAMEGOAL_TRANSPORT = 'direct';
-  const env = await startLocalEnvironment(connections, { dataDir: join(work, 's3') });
+  const env = await startLocalEnvironment({
+    config: { samegoal: { settings: { sftpUrl: sshd.url, trustedHostKeys: [sshd.hostPublicKey], transport: 'direct' }, secret: { Username: sshd.user, PrivateKey: sshd.privateKey } } },
+    dataDir: join(work, 's3'),
+  });
   const s3 = new S3Client({ forcePathStyle: true });
   try {
     const paths = await writeDelivery(work, Number(process.env.BENCH_SAMEGOAL_MB ?? 500) * MiB);
@@ -49,7 +47,7 @@ export async function benchSameGoal(say: (line?: string) => void): Promise<Recor
       await new Upload({ client: s3, params: { Bucket: env.bucket, Key: `samegoal/outbox/bench/${path.split('/').pop()}`, Body: createReadStream(path) } }).done();
     }
     const child = <T>(...args: string[]) =>
-      runChild<T>('vendors/samegoal/bench/child.ts', args, { BENCH_SFTP_SECRET: JSON.stringify({ Username: sshd.user, PrivateKey: sshd.privateKey }) });
+      runChild<T>('bench/samegoal/child.ts', args, { BENCH_SFTP_SECRET: JSON.stringify({ Username: sshd.user, PrivateKey: sshd.privateKey }) });
     const ours = await child<{ seconds: Record<string, number>; delivery: unknown; maxRssMb: number }>('bench');
     const deliveryFile = join(work, 'delivery.json');
     writeFileSync(deliveryFile, JSON.stringify(ours.delivery));
@@ -76,8 +74,6 @@ export async function benchSameGoal(say: (line?: string) => void): Promise<Recor
     s3.destroy();
     await env.stop();
     await sshd.stop();
-    if (previous === undefined) delete process.env.SAMEGOAL_TRANSPORT;
-    else process.env.SAMEGOAL_TRANSPORT = previous;
     rmSync(work, { recursive: true, force: true });
   }
 }

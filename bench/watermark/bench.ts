@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { defaultConnections } from '../../../local/config.js';
-import { startLocalEnvironment, type LocalEnvironment } from '../../../local/environment.js';
-import { SANDBOX_TEMPLATES } from '../sandbox/templates.js';
-import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, WATERMARK_AUDIENCE } from '../sandbox/server.js';
-import { runChild, timed, writeCsv } from '../../../local/bench-support.js';
+import { startLocalEnvironment, type LocalEnvironment } from '../../local/environment.js';
+import type { WatermarkHandle } from '../../vendors/watermark/local.js';
+import { SANDBOX_TEMPLATES } from '../../vendors/watermark/sandbox/templates.js';
+import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, WATERMARK_AUDIENCE } from '../../vendors/watermark/sandbox/server.js';
+import { runChild, timed, writeCsv } from '../support.js';
 
 const MiB = 1024 * 1024;
 const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
@@ -39,10 +39,10 @@ interface PipelineMeasure {
 }
 
 const runWatermarkChild = <T = PipelineMeasure>(...args: string[]) =>
-  runChild<T>('vendors/watermark/bench/child.ts', args, { BENCH_CLIENT_ID: SANDBOX_CLIENT_ID, BENCH_CLIENT_SECRET: SANDBOX_CLIENT_SECRET });
+  runChild<T>('bench/watermark/child.ts', args, { BENCH_CLIENT_ID: SANDBOX_CLIENT_ID, BENCH_CLIENT_SECRET: SANDBOX_CLIENT_SECRET });
 
 async function token(env: LocalEnvironment): Promise<string> {
-  const res = await fetch(env.watermark.tokenUrl, {
+  const res = await fetch(env.handle<WatermarkHandle>('watermark').tokenUrl, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ grant_type: 'client_credentials', client_id: SANDBOX_CLIENT_ID, client_secret: SANDBOX_CLIENT_SECRET, audience: WATERMARK_AUDIENCE }),
@@ -57,10 +57,8 @@ async function token(env: LocalEnvironment): Promise<string> {
  */
 export async function benchWatermark(say: (line?: string) => void): Promise<Record<string, unknown>> {
   const work = mkdtempSync(join(tmpdir(), 'wm-bench-'));
-  const connections = defaultConnections();
   // The sandbox does not open the ZIP here, so both uploads time the transfer alone.
-  connections.watermark.sandbox = { pollsBeforeDone: 0, inspectZip: false };
-  const env = await startLocalEnvironment(connections, { dataDir: join(work, 's3') });
+  const env = await startLocalEnvironment({ sandboxes: { watermark: { pollsBeforeDone: 0, inspectZip: false } }, dataDir: join(work, 's3') });
   const s3 = new S3Client({ forcePathStyle: true });
   const results: Record<string, unknown> = {};
   try {
@@ -83,7 +81,7 @@ export async function benchWatermark(say: (line?: string) => void): Promise<Reco
         say(`  zip:    ours (S3 → archiver level 6 → S3) ${fmt(csvBytes / MiB / ourZip)} MiB/s, \`zip -6\` on local disk ${fmt(csvBytes / MiB / zip.seconds)} MiB/s → ratio ${fmt(zip.seconds / ourZip, 2)} (target ≥ 0.7)`);
         const bearer = await token(env);
         const zipSize = statSync(zipPath).size;
-        const curl = await timed('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-H', `Authorization: Bearer ${bearer}`, '-F', `filename=@${zipPath}`, `${env.watermark.apiBaseUrl}/v1/import/data`]);
+        const curl = await timed('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-H', `Authorization: Bearer ${bearer}`, '-F', `filename=@${zipPath}`, `${env.handle<WatermarkHandle>('watermark').apiBaseUrl}/v1/import/data`]);
         if (curl.stdout.trim() !== '200') throw new Error(`curl upload answered ${curl.stdout}`);
         const ourUpload = ours.seconds.SubmitImport!;
         say(`  upload: ours (S3 stream → multipart, exact length) ${fmt(ours.zipBytes / MiB / ourUpload)} MiB/s, \`curl -F\` from disk ${fmt(zipSize / MiB / curl.seconds)} MiB/s → ratio ${fmt(ours.zipBytes / ourUpload / (zipSize / curl.seconds), 2)} (target ≥ 0.8)`);

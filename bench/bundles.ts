@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { localEnvironment, synthesize } from './bundles.js';
-import { LambdaContainer } from './lambda-container.js';
-import { ROOT } from './paths.js';
+import { localEnvironment, synthesize } from '../local/bundles.js';
+import { LambdaContainer } from '../local/lambda-container.js';
+import { ROOT } from '../local/paths.js';
 
 /**
  * What each deployed function costs to ship and to start: its bundle's size, and the time to

@@ -3,9 +3,9 @@
  * memory is its own. Endpoints come from the environment the parent set. Prints one JSON
  * line with each task's duration (from the execution's events) and the peak RSS.
  */
-import { setLogSink } from '../../../lambdas/log.js';
-import { preparePipeline, runPipeline } from '../../../local/runner.js';
-import { stepTimer } from '../../../local/bench-support.js';
+import { setLogSink } from '../../lambdas/log.js';
+import { preparePipeline, runPipeline } from '../../local/runner.js';
+import { stepTimer } from '../support.js';
 
 const [batch, zipPath] = process.argv.slice(2);
 setLogSink(() => undefined);
@@ -13,8 +13,8 @@ setLogSink(() => undefined);
 if (batch === '--upload-file') {
   // Our uploader alone, reading the ZIP from local disk as curl does.
   const { createReadStream, statSync } = await import('node:fs');
-  const { WatermarkApi } = await import('../api.js');
-  const { loadConfig } = await import('../config.js');
+  const { WatermarkApi } = await import('../../vendors/watermark/api.js');
+  const { loadConfig } = await import('../../vendors/watermark/config.js');
   const config = loadConfig();
   const api = new WatermarkApi(config, { clientId: process.env.BENCH_CLIENT_ID!, clientSecret: process.env.BENCH_CLIENT_SECRET! });
   await api.token();

@@ -1,11 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setLogSink } from '../../../lambdas/log.js';
-import { defaultConnections } from '../../../local/config.js';
-import { startLocalEnvironment } from '../../../local/environment.js';
-import { ROOT, runPipeline } from '../../../local/runner.js';
-import { SANDBOX_SCHOOL, SANDBOX_SECRET } from '../sandbox/server.js';
+import { startLocalEnvironment } from '../../local/environment.js';
+import { ROOT, runPipeline } from '../../local/runner.js';
+import { SANDBOX_SCHOOL, SANDBOX_SECRET } from '../../vendors/campusgroups/sandbox/server.js';
 
 interface Measurement {
   mode: string;
@@ -20,7 +17,7 @@ const ENTITIES = ['events', 'rsvp', 'users', 'checkins'];
 
 function measure(mode: 'export' | 'baseline', entities: string[]): Promise<Measurement> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'vendors', 'campusgroups', 'bench', 'child.ts'), mode, entities.join(','), '999'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'campusgroups', 'child.ts'), mode, entities.join(','), '999'], {
       cwd: ROOT,
       env: { ...process.env, NODE_NO_WARNINGS: '1', BENCH_SCHOOL: SANDBOX_SCHOOL, BENCH_SECRET: SANDBOX_SECRET },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -39,28 +36,19 @@ const rate = (m: Measurement) => m.records / m.seconds;
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 /**
- * `npm run bench`: the CampusGroups export against a zero-latency sandbox, side by side with
- * a baseline client in the same run, reported as ratios; peak memory at 100k and 1M records;
- * state transitions of a nightly run and what they cost.
+ * The CampusGroups export against a zero-latency sandbox, side by side with a baseline client
+ * in the same run, reported as ratios; peak memory at 100k and 1M records; state transitions
+ * of a nightly run and what they cost.
  */
-export async function runBenchmarks(args: string[]): Promise<number> {
-  setLogSink(() => undefined);
+export async function benchCampusGroups(say: (line?: string) => void): Promise<Record<string, unknown>> {
   const results: Record<string, unknown> = {};
-  const say = (line = '') => process.stdout.write(`${line}\n`);
-  // `etl bench [campusgroups-export|watermark-import]`: one pipeline's benchmark, or all.
-  const only = args[0];
-  if (only && !['campusgroups-export', 'watermark-import', 'samegoal-delivery', 'bundles'].includes(only)) throw new Error(`No benchmark for '${only}'`);
-  if (!only || only === 'campusgroups-export') {
   say('CampusGroups export benchmark (2-core machine; sandbox and s3rver on loopback; each measurement in its own process)');
 
   for (const total of [100_000, 1_000_000]) {
     const perEntity = total / ENTITIES.length;
-    const connections = defaultConnections();
-    connections.campusgroups.sandbox = {
-      data: { recordsPerEntity: perEntity, start: '2025-01-01T00:00:00Z', end: '2025-12-01T00:00:00Z' },
-      pollsBeforeReady: 0,
-    };
-    const env = await startLocalEnvironment(connections);
+    const env = await startLocalEnvironment({
+      sandboxes: { campusgroups: { data: { recordsPerEntity: perEntity, start: '2025-01-01T00:00:00Z', end: '2025-12-01T00:00:00Z' }, pollsBeforeReady: 0 } },
+    });
     try {
       // Alternate the two so neither always runs on a warmer machine; keep the faster of two runs each.
       const runs: Measurement[] = [];
@@ -94,9 +82,9 @@ export async function runBenchmarks(args: string[]): Promise<number> {
     `+${fmt(large.exportPeakRssMb - large.baselinePeakRssMb)} MB at 1M (4 entities exported at once, in one process)`);
 
   // A nightly incremental run of all 23 entities, each query answering 202 three times.
-  const connections = defaultConnections();
-  connections.campusgroups.sandbox = { data: { recordsPerEntity: 500, start: '2025-01-01T00:00:00Z', end: new Date().toISOString() }, pollsBeforeReady: 3 };
-  const env = await startLocalEnvironment(connections);
+  const env = await startLocalEnvironment({
+    sandboxes: { campusgroups: { data: { recordsPerEntity: 500, start: '2025-01-01T00:00:00Z', end: new Date().toISOString() }, pollsBeforeReady: 3 } },
+  });
   try {
     const run = await runPipeline('campusgroups-export', {});
     if (run.status !== 'SUCCEEDED') throw new Error(`nightly run failed: ${run.error}`);
@@ -109,31 +97,5 @@ export async function runBenchmarks(args: string[]): Promise<number> {
   } finally {
     await env.stop();
   }
-
-  }
-  const dir = join(ROOT, '.local', 'bench');
-  mkdirSync(dir, { recursive: true });
-  if (!only || only === 'campusgroups-export') writeFileSync(join(dir, 'campusgroups-export.json'), `${JSON.stringify(results, null, 2)}\n`);
-
-  if (!only || only === 'watermark-import') {
-    say();
-    say('Watermark import benchmark (zip and upload against `zip` and `curl` in the same run)');
-    const { benchWatermark } = await import('../../watermark/bench/bench.js');
-    writeFileSync(join(dir, 'watermark-import.json'), `${JSON.stringify(await benchWatermark(say), null, 2)}\n`);
-  }
-  if (!only || only === 'samegoal-delivery') {
-    say();
-    say('SameGoal delivery benchmark (against OpenSSH sftp to the same sshd, in the same run)');
-    const { benchSameGoal } = await import('../../samegoal/bench/bench.js');
-    writeFileSync(join(dir, 'samegoal-delivery.json'), `${JSON.stringify(await benchSameGoal(say), null, 2)}\n`);
-  }
-  if (!only || only === 'bundles') {
-    say();
-    say('Deployed bundles: size and cold-start import time per function');
-    const { benchBundles } = await import('../../../local/bench-bundles.js');
-    writeFileSync(join(dir, 'bundles.json'), `${JSON.stringify(await benchBundles(say), null, 2)}\n`);
-  }
-  say();
-  say(`Figures saved to .local/bench/`);
-  return 0;
+  return results;
 }

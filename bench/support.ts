@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
-import type { LocalEvent } from './runner.js';
+import type { LocalEvent } from '../local/runner.js';
 
 export const ROOT_DIR = join(import.meta.dirname, '..');
 

@@ -1,0 +1,46 @@
+import type { VendorLocal } from '../../lambdas/connector.js';
+import { settingsToEnv } from '../../lambdas/settings.js';
+import { GC_SANDBOX_KEY, GoContractorSandbox, type GoContractorSandboxOptions } from './sandbox/server.js';
+import { settings } from './settings.js';
+
+export interface GoContractorHandle {
+  baseUrl: string;
+  sandbox?: GoContractorSandbox;
+}
+
+/** Locally: the sandbox (workers and accounts, 50 a page), unless the local config names a server. */
+export const local: VendorLocal<GoContractorHandle> = {
+  configFields: {
+    apiKey: "put in the local GoContractor secret (default: the sandbox's fake one)",
+    expiresOn: "the key's expiry date, YYYY-MM-DD, in the local secret (optional)",
+  },
+  async start({ config, port, sandbox }) {
+    const secret: Record<string, string> = { apiKey: config.secret.apiKey ?? GC_SANDBOX_KEY, ...(config.secret.expiresOn ? { expiresOn: config.secret.expiresOn } : {}) };
+    let baseUrl = config.settings.baseUrl as string | undefined;
+    let server: GoContractorSandbox | undefined;
+    const authHeader = (config.settings.authHeader as string | undefined) ?? 'X-Api-Key';
+    if (!baseUrl) {
+      server = new GoContractorSandbox({ apiKey: secret.apiKey, authHeader: authHeader.toLowerCase(), port, ...(sandbox as Partial<GoContractorSandboxOptions>) });
+      baseUrl = await server.start();
+    }
+    const effective = settings.schema.parse({ pageSize: 50, ...config.settings, baseUrl });
+    return {
+      env: settingsToEnv(settings, effective),
+      secret,
+      handle: { baseUrl, sandbox: server },
+      describe: server
+        ? [`GoContractor sandbox: ${baseUrl}`, `  try: curl -s -H '${authHeader}: ${secret.apiKey === GC_SANDBOX_KEY ? GC_SANDBOX_KEY : '<apiKey from the config file>'}' '${baseUrl}/api/v1/integration/Worker?PageNumber=0&PageSize=5'`]
+        : [`GoContractor: ${baseUrl} (from the config file)`],
+      stop: async () => server?.stop(),
+    };
+  },
+  demo: ({ now, setSecret }) => [
+    {
+      title: 'gocontractor-export: workers and accounts, with a key that expires in 5 days',
+      pipeline: 'gocontractor-export',
+      input: {},
+      expect: 'SUCCEEDED',
+      before: async () => setSecret({ apiKey: GC_SANDBOX_KEY, expiresOn: new Date(now + 5 * 86_400_000).toISOString().slice(0, 10) }),
+    },
+  ],
+};

@@ -1,0 +1,54 @@
+import type { Connector, FunctionSpec } from '../../lambdas/connector.js';
+import { z } from '../../lambdas/zod.js';
+import type { Delivery } from './delivery.js';
+import { check } from './doctor.js';
+import { samegoalProgress, samegoalSummary } from './report.js';
+import { settings } from './settings.js';
+
+const dir = 'vendors/samegoal';
+const fn = (id: string, file: string, timeoutSeconds: number, access: FunctionSpec['access'], memoryMb = 256): FunctionSpec => ({
+  id,
+  entry: `${dir}/handlers/${file}.ts`,
+  timeoutSeconds,
+  memoryMb,
+  access,
+});
+
+/** S3 → SameGoal: CSVs into a new epoch directory over SFTP, COMPLETE last, through a Transfer Family connector. */
+export const samegoal: Connector = {
+  name: 'samegoal',
+  title: 'SameGoal',
+  settings,
+  secret: {
+    // The Transfer connector's own secret format, so one secret serves the connector and the SFTP Lambda.
+    name: 'samegoal-sftp',
+    shape: z.looseObject({ Username: z.string().check(z.minLength(1)), PrivateKey: z.optional(z.string()), Password: z.optional(z.string()) }).check(
+      z.refine((v) => Boolean(v.PrivateKey || v.Password), { message: 'needs PrivateKey or Password', path: ['PrivateKey'] }),
+    ),
+    publicKeys: ['Username'],
+    description: 'SameGoal SFTP login for the Transfer connector and the SFTP Lambda: JSON {"Username": "...", "PrivateKey": "..."} or {"Username": "...", "Password": "..."}. Set after deploying.',
+    rotation: 'The SFTP account is issued by SameGoal; AWS cannot rotate it. Rotate it with SameGoal and put the new value here.',
+  },
+  pipelines: [
+    {
+      name: 'samegoal-delivery',
+      asl: `${dir}/samegoal-delivery.asl.json`,
+      readyTrigger: { outbox: 'samegoal/outbox/' },
+      schedule: { setting: 'schedule', namePrefix: 'nightly', input: { batch: 'nightly' } },
+      functions: [
+        fn('PrepareDelivery', 'prepare-delivery', 540, { readData: ['samegoal/outbox/*', 'state/samegoal/*'], writeData: ['samegoal/staging/*'] }, 512),
+        fn('MakeEpochDir', 'make-epoch-dir', 60, { secret: true }),
+        fn('StartTransfers', 'start-transfers', 60, { transfer: true }),
+        fn('CheckTransfers', 'check-transfers', 60, { transfer: true }),
+        fn('VerifyDelivery', 'verify-delivery', 240, { secret: true }),
+        fn('DeliverDirect', 'deliver-direct', 840, { secret: true, readData: ['samegoal/outbox/*', 'samegoal/staging/*'] }, 512),
+        fn('RecordDelivery', 'record-delivery', 30, { writeData: ['state/samegoal/*'] }),
+        fn('ReportFailure', 'report-failure', 60, { secret: true }),
+      ],
+    },
+  ],
+  doctor: check,
+  reports: { 'samegoal-delivery': { progress: samegoalProgress, summary: (o) => samegoalSummary(o as Delivery) } },
+  local: new URL('./local.ts', import.meta.url),
+  infra: new URL('./infra.ts', import.meta.url),
+};
