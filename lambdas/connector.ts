@@ -1,5 +1,5 @@
 import type { SettingsSpec } from './settings.js';
-import type { z } from './zod.js';
+import { z as zod, type z } from './zod.js';
 
 /**
  * What a vendor is to the rest of the hub. Each vendor folder exports one Connector from its
@@ -170,4 +170,31 @@ export interface VendorInfraContext {
 export interface VendorInfra {
   /** Adds the vendor's own resources; what it returns reaches its functions' environment and grants. */
   deploy(scope: import('constructs').Construct, context: VendorInfraContext): { environment: Record<string, string>; transferConnectorArn?: string };
+}
+
+/** A connection's secret from its keys: required strings, optional ones, one of a set (a key or a password). */
+export function jsonSecret(spec: {
+  name: string;
+  required: string[];
+  optional?: Record<string, RegExp | undefined>;
+  oneOf?: string[];
+  publicKeys?: string[];
+  description: string;
+  rotation: string;
+}): SecretSpec {
+  const shape: Record<string, z.ZodMiniType> = {};
+  for (const key of spec.required) shape[key] = zod.string().check(zod.minLength(1));
+  for (const [key, format] of Object.entries(spec.optional ?? {})) shape[key] = zod.optional(format ? zod.string().check(zod.regex(format, `must match ${format}`)) : zod.string());
+  for (const key of spec.oneOf ?? []) shape[key] = zod.optional(zod.string());
+  const oneOf = spec.oneOf ?? [];
+  const object = zod.looseObject(shape);
+  return {
+    name: spec.name,
+    shape: (oneOf.length === 0
+      ? object
+      : object.check(zod.refine((v: Record<string, unknown>) => oneOf.some((k) => Boolean(v[k])), { message: `needs ${oneOf.join(' or ')}`, path: [oneOf[0]!] }))) as SecretSpec['shape'],
+    publicKeys: spec.publicKeys ?? [],
+    description: spec.description,
+    rotation: spec.rotation,
+  };
 }

@@ -189,3 +189,16 @@ export function envNumber(name: string, fallback: number, env: NodeJS.ProcessEnv
   if (!Number.isFinite(value) || value < 0) throw new SettingsError(`Environment variable ${name} must be a non-negative number, got '${raw}'`);
   return value;
 }
+
+/**
+ * What every function of a vendor reads at start: the data bucket, its secret's name, the
+ * district's time zone, and the vendor's runtime settings, each failing with its variable's name.
+ */
+export function loadVendorEnv<S extends z.ZodMiniObject>(spec: SettingsSpec<S>, env: NodeJS.ProcessEnv = process.env) {
+  return {
+    bucket: requireEnv(COMMON_ENV.bucket, env),
+    secretId: requireEnv(secretIdEnv(spec.prefix), env),
+    timeZone: env[COMMON_ENV.timeZone] || 'UTC',
+    ...settingsFromEnv(spec, env),
+  };
+}

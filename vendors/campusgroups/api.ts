@@ -1,3 +1,4 @@
+import type { PageAnswer } from '../../lambdas/paged-export.js';
 import { HttpStatusError, TransientError } from '../../lambdas/errors.js';
 import { httpRequest, type RetryPolicy } from '../../lambdas/http.js';
 import { scrub, type Logger } from '../../lambdas/log.js';
@@ -9,7 +10,14 @@ export interface CampusGroupsCredentials {
   apiSecret: string;
 }
 
-export type PageAnswer = { ready: false } | { ready: true; results: unknown[]; nextToken?: string };
+
+/**
+ * The document spells the next page's token two ways: its prose says the body will include a
+ * "nextToken", its sample shows "NextToken". Every spelling that differs only in case (or by an
+ * underscore) is the token; a key that looks like a token but is none of these is not guessed at.
+ */
+const TOKEN_KEY = /^next_?token$/i;
+const TOKEN_LIKE = /token|cursor|next|continu/i;
 
 export const DEFAULT_BASE_URL = 'https://{school}.service.campusgroups.com/data/v1';
 
@@ -65,17 +73,35 @@ export class CampusGroupsApi {
     return queryId;
   }
 
-  async fetchPage(entity: string, queryId: string, token: string | undefined, size: number): Promise<PageAnswer> {
+  async fetchPage(entity: string, queryId: string, token: string | undefined, size: number): Promise<PageAnswer<string>> {
     const res = await this.call('GET', entity, { queryId, token, size: String(size) });
+    const where = `GET /${entity} (query ${queryId}${token ? ', with a token' : ', first page'})`;
     if (res.status === 202) return { ready: false };
-    const body = parseJson(res.text, `GET /${entity}`) as { Results?: unknown; NextToken?: unknown };
-    if (!Array.isArray(body.Results)) {
-      throw new CampusGroupsProtocolError(`GET /${entity} (query ${queryId}) answered HTTP ${res.status} without a Results list`);
+    if (res.status !== 200) throw new CampusGroupsProtocolError(`${where} answered HTTP ${res.status}, which the document does not describe; the export stops rather than guess`);
+    const body = parseJson(res.text, where);
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new CampusGroupsProtocolError(`${where} answered HTTP 200 with ${Array.isArray(body) ? 'a list' : typeof body} instead of an object with Results`);
+    const record = body as Record<string, unknown>;
+    const resultsKey = Object.keys(record).find((k) => k.toLowerCase() === 'results');
+    const results = resultsKey === undefined ? undefined : record[resultsKey];
+    if (!Array.isArray(results)) {
+      throw new CampusGroupsProtocolError(`${where} answered HTTP 200 without a Results list (keys: ${Object.keys(record).join(', ') || 'none'})`);
     }
-    const nextToken = typeof body.NextToken === 'string' && body.NextToken.length > 0 ? body.NextToken : undefined;
-    return { ready: true, results: body.Results, nextToken };
+    const tokenKeys = Object.keys(record).filter((k) => TOKEN_KEY.test(k));
+    const unknown = Object.keys(record).filter((k) => k !== resultsKey && !TOKEN_KEY.test(k) && TOKEN_LIKE.test(k));
+    if (unknown.length > 0 && !tokenKeys.some((k) => isToken(record[k]))) {
+      throw new CampusGroupsProtocolError(`${where} answered with ${unknown.map((k) => `'${k}'`).join(', ')}, which looks like a next-page token under a name the document does not use; the export stops rather than read this page as the last`);
+    }
+    const tokens = [...new Set(tokenKeys.map((k) => record[k]).filter(isToken))];
+    if (tokens.length > 1) throw new CampusGroupsProtocolError(`${where} answered two different next-page tokens (${tokenKeys.join(', ')}); the export stops rather than pick one`);
+    for (const k of tokenKeys) {
+      const v = record[k];
+      if (v !== null && v !== undefined && v !== '' && !isToken(v)) throw new CampusGroupsProtocolError(`${where} answered ${k} as ${typeof v}, not a token string`);
+    }
+    return { ready: true, records: results, ...(tokens[0] ? { next: tokens[0] } : {}) };
   }
 }
+
+const isToken = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 
 function parseJson(text: string, what: string): unknown {
   try {

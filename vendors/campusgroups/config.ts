@@ -1,4 +1,4 @@
-import { COMMON_ENV, envNumber, requireEnv, secretIdEnv, settingsFromEnv } from '../../lambdas/settings.js';
+import { envNumber, loadVendorEnv } from '../../lambdas/settings.js';
 import { requireSecretKeys } from '../../lambdas/secrets.js';
 import type { CampusGroupsCredentials } from './api.js';
 import type { ExportDefaults } from './plan.js';
@@ -15,14 +15,9 @@ export interface CampusGroupsConfig {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): CampusGroupsConfig {
-  const { baseUrl, ...defaults } = settingsFromEnv(settings, env);
-  return {
-    bucket: requireEnv(COMMON_ENV.bucket, env),
-    secretId: requireEnv(secretIdEnv(settings.prefix), env),
-    baseUrl,
-    defaults,
-    reserveMs: envNumber('EXPORT_RESERVE_MS', 60_000),
-  };
+  const { bucket, secretId, baseUrl, lookbackHours, windowDays, concurrency, pageSize, maxPagesPerInvocation, queryReadyTimeoutSeconds } = loadVendorEnv(settings, env);
+  const defaults = { lookbackHours, windowDays, concurrency, pageSize, maxPagesPerInvocation, queryReadyTimeoutSeconds };
+  return { bucket, secretId, baseUrl, defaults, reserveMs: envNumber('EXPORT_RESERVE_MS', 60_000) };
 }
 
 /** The secret middleware puts the parsed secret on the context under this key. */

@@ -1,5 +1,4 @@
-import type { Connector } from '../../lambdas/connector.js';
-import { z } from '../../lambdas/zod.js';
+import { jsonSecret, type Connector } from '../../lambdas/connector.js';
 import { check } from './doctor.js';
 import { campusgroupsProgress, campusgroupsSummary } from './report.js';
 import { settings } from './settings.js';
@@ -12,13 +11,13 @@ export const campusgroups: Connector = {
   name: 'campusgroups',
   title: 'CampusGroups',
   settings,
-  secret: {
+  secret: jsonSecret({
     name: 'campusgroups',
-    shape: z.looseObject({ schoolCode: z.string().check(z.minLength(1)), apiSecret: z.string().check(z.minLength(1)) }),
+    required: ['schoolCode', 'apiSecret'],
     publicKeys: ['schoolCode'],
     description: 'CampusGroups Data Export API: JSON {"schoolCode": "...", "apiSecret": "..."}. Set the value after deploying; the template holds none.',
     rotation: 'The API secret is issued in the CampusGroups admin page; AWS cannot rotate it. Rotate it there and put the new value here.',
-  },
+  }),
   pipelines: [
     {
       name: 'campusgroups-export',

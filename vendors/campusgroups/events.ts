@@ -3,6 +3,7 @@ import { z } from '../../lambdas/zod.js';
 /** What campusgroups-export's state machine hands its tasks; checked at each handler's edge. */
 const range = z.looseObject({ start: z.string(), end: z.string() });
 const counts = z.looseObject({ records: z.number(), parts: z.number(), bytes: z.number() });
+const segment = z.looseObject({ part: z.int().check(z.nonnegative()), cursor: z.optional(z.string()), followed: z.array(z.string()), counts });
 
 export const planEvent = z.looseObject({ request: z.unknown(), executionName: z.string().check(z.minLength(1)), startTime: z.string().check(z.minLength(1)) });
 
@@ -17,8 +18,7 @@ export const entityJob = z.looseObject({
   windowCount: z.int().check(z.positive()),
   settings: z.looseObject({ pageSize: z.int(), maxPagesPerInvocation: z.int(), queryReadyTimeoutSeconds: z.number() }),
   phase: z.enum(['query', 'pages', 'done']),
-  page: z.looseObject({ part: z.int().check(z.nonnegative()), token: z.optional(z.string()) }),
-  window: counts,
+  segment,
   totals: counts,
 });
 

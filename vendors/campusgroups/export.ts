@@ -1,4 +1,5 @@
-import { deleteKeys, getJson, GzipJsonLinesWriter, listKeys, putJson } from '../../lambdas/s3.js';
+import { addCounts, commitForward, finishSegment, newSegment, noCounts, pageSegment, type Counts, type Cursor, type SegmentState } from '../../lambdas/paged-export.js';
+import { getJson } from '../../lambdas/s3.js';
 import type { Logger } from '../../lambdas/log.js';
 import type { CampusGroupsApi } from './api.js';
 import type { Entity } from './entities.js';
@@ -6,16 +7,13 @@ import { QueryNeverReadyError, QueryNotReadyError } from './errors.js';
 import { InvalidInputError } from '../../lambdas/errors.js';
 import { incrementalRange, toIso, validateRequest, windowAt, windowCount, type ExportDefaults, type TimeRange } from './plan.js';
 
-export interface Counts {
-  records: number;
-  parts: number;
-  bytes: number;
+export interface Totals extends Counts {
+  windows: number;
 }
 
-export interface EntityResult extends Counts {
+export interface EntityResult extends Totals {
   entity: Entity;
   status: 'succeeded';
-  windows: number;
   cursor?: string;
 }
 
@@ -37,18 +35,10 @@ export interface EntityJob {
   /** What the next task does: request a query for the current window, export pages, or nothing. */
   phase: 'query' | 'pages' | 'done';
   query?: { id: string; startedAt: string };
-  /** The next part number and the token of the next page to fetch (none: the first page). */
-  page: { part: number; token?: string };
-  window: Counts;
-  totals: Counts & { windows: number };
+  /** The current window's paging: its next part and the NextToken of its next page. */
+  segment: SegmentState<string>;
+  totals: Totals;
   result?: EntityResult;
-}
-
-export interface Cursor {
-  entity: string;
-  cursor: string;
-  committedAt: string;
-  runId: string;
 }
 
 const compact = (iso: string) => iso.replace(/[-:]/g, '');
@@ -56,23 +46,19 @@ const compact = (iso: string) => iso.replace(/[-:]/g, '');
 export const windowPrefix = (school: string, entity: string, window: TimeRange) =>
   `campusgroups/${school}/${entity}/${compact(window.start)}_${compact(window.end)}/`;
 
-export const partKey = (prefix: string, part: number) => `${prefix}part-${String(part).padStart(5, '0')}.jsonl.gz`;
-
 export const cursorKey = (school: string, entity: string) => `state/campusgroups/${school}/cursors/${entity}.json`;
 
 export const readCursor = (bucket: string, school: string, entity: string) => getJson<Cursor>(bucket, cursorKey(school, entity));
 
-const zero = (): Counts => ({ records: 0, parts: 0, bytes: 0 });
-
-export function newJob(fields: Omit<EntityJob, 'phase' | 'page' | 'window' | 'totals' | 'windowIndex'>): EntityJob {
-  return { ...fields, windowIndex: 0, phase: 'query', page: { part: 0 }, window: zero(), totals: { ...zero(), windows: 0 } };
+export function newJob(fields: Omit<EntityJob, 'phase' | 'segment' | 'totals' | 'windowIndex'>): EntityJob {
+  return { ...fields, windowIndex: 0, phase: 'query', segment: newSegment(), totals: { ...noCounts(), windows: 0 } };
 }
 
 export async function startQuery(job: EntityJob, api: CampusGroupsApi, log: Logger): Promise<EntityJob> {
   const window = windowAt(job.range, job.windowDays, job.windowIndex);
   const id = await api.requestQuery(job.entity, window);
   log.info('query requested', { entity: job.entity, queryId: id, window });
-  return { ...job, phase: 'pages', query: { id, startedAt: new Date().toISOString() }, page: { part: 0 }, window: zero() };
+  return { ...job, phase: 'pages', query: { id, startedAt: new Date().toISOString() }, segment: newSegment() };
 }
 
 export interface ExportDeps {
@@ -86,9 +72,9 @@ export interface ExportDeps {
 }
 
 /**
- * Fetches pages of the current query into one part, until the query ends, the page budget
- * is spent or the Lambda's time runs short. A 202 is thrown as QueryNotReady for the state
- * machine to retry with a growing interval; past the ceiling it becomes QueryNeverReady.
+ * Fetches pages of the current query into one part through the paged-export engine. A 202 is
+ * thrown as QueryNotReady for the state machine to retry with a growing interval; past the
+ * ceiling it becomes QueryNeverReady.
  */
 export async function exportPages(job: EntityJob, deps: ExportDeps): Promise<EntityJob> {
   const { api, bucket, log } = deps;
@@ -99,118 +85,48 @@ export async function exportPages(job: EntityJob, deps: ExportDeps): Promise<Ent
   const window = windowAt(job.range, job.windowDays, job.windowIndex);
   const prefix = windowPrefix(job.school, job.entity, window);
 
-  let answer = await api.fetchPage(job.entity, queryId, job.page.token, pageSize);
-  if (!answer.ready) {
+  const outcome = await pageSegment(job.segment, {
+    vendor: 'CampusGroups',
+    label: `entity ${job.entity}, query ${queryId}`,
+    bucket,
+    prefix,
+    fetch: (token) => api.fetchPage(job.entity, queryId, token, pageSize),
+    maxPages: maxPagesPerInvocation,
+    remainingMs: deps.remainingMs,
+    reserveMs: deps.reserveMs,
+    log,
+  });
+  if (outcome.kind === 'not-ready') {
     const elapsed = Math.round((now() - Date.parse(job.query.startedAt)) / 1000);
     // The ceiling is on waiting for a query to start answering, not on a long export already under way.
-    const waitingForFirstPage = job.page.token === undefined;
-    if (waitingForFirstPage && elapsed >= queryReadyTimeoutSeconds) {
-      throw new QueryNeverReadyError(job.entity, queryId, elapsed, queryReadyTimeoutSeconds);
-    }
+    const waitingForFirstPage = job.segment.cursor === undefined;
+    if (waitingForFirstPage && elapsed >= queryReadyTimeoutSeconds) throw new QueryNeverReadyError(job.entity, queryId, elapsed, queryReadyTimeoutSeconds);
     throw new QueryNotReadyError(job.entity, queryId, elapsed);
   }
-
-  // The part is opened only once there is something to put in it, so an empty window writes no part.
-  let writer: GzipJsonLinesWriter | undefined;
-  let pages = 0;
-  let token: string | undefined;
-  try {
-    for (;;) {
-      if (answer.results.length > 0) {
-        writer ??= new GzipJsonLinesWriter(bucket, partKey(prefix, job.page.part));
-        await writer.writeAll(answer.results);
-      }
-      pages++;
-      token = answer.nextToken;
-      if (!token || pages >= maxPagesPerInvocation || deps.remainingMs() < deps.reserveMs) break;
-      answer = await api.fetchPage(job.entity, queryId, token, pageSize);
-      if (!answer.ready) throw new QueryNotReadyError(job.entity, queryId, 0);
-    }
-  } catch (error) {
-    await writer?.abort();
-    throw error;
-  }
-
-  const written = writer ? await writer.close() : undefined;
-  const windowCounts: Counts = {
-    records: job.window.records + (written?.records ?? 0),
-    parts: job.window.parts + (written ? 1 : 0),
-    bytes: job.window.bytes + (written?.bytes ?? 0),
-  };
-  if (written) log.info('part written', { entity: job.entity, key: written.key, records: written.records, bytes: written.bytes, pages });
-
-  if (token) {
-    return { ...job, page: { part: job.page.part + (written ? 1 : 0), token }, window: windowCounts };
-  }
-  return finishWindow({ ...job, window: windowCounts }, window, prefix, deps);
+  if (outcome.kind === 'more') return { ...job, segment: outcome.state };
+  return finishWindow({ ...job, segment: outcome.state }, window, prefix, deps);
 }
 
 async function finishWindow(job: EntityJob, window: TimeRange, prefix: string, deps: ExportDeps): Promise<EntityJob> {
   const { bucket, log } = deps;
-  const partKeys = Array.from({ length: job.window.parts }, (_, i) => partKey(prefix, i));
-
-  // Parts beyond this run's count are left from an earlier, longer attempt at the same window.
-  const keep = new Set(partKeys);
-  const stale = (await listKeys(bucket, prefix)).filter((k) => /part-\d{5}\.jsonl\.gz$/.test(k) && !keep.has(k));
-  if (stale.length > 0) {
-    log.warn('removing parts left by an earlier attempt', { entity: job.entity, stale });
-    await deleteKeys(bucket, stale);
-  }
-
-  await putJson(bucket, `${prefix}_manifest.json`, {
-    source: 'campusgroups',
-    school: job.school,
-    entity: job.entity,
-    window,
-    queryId: job.query?.id,
-    records: job.window.records,
-    parts: job.window.parts,
-    bytes: job.window.bytes,
-    partKeys,
-    format: 'jsonl.gz',
-    mode: job.mode,
-    runId: job.runId,
-    exportedAt: new Date().toISOString(),
+  const counts = job.segment.counts;
+  await finishSegment({
+    bucket,
+    prefix,
+    counts,
+    log,
+    manifest: { source: 'campusgroups', school: job.school, entity: job.entity, window, queryId: job.query?.id, mode: job.mode, runId: job.runId },
   });
-
   // Only now, with the data and its manifest written, may the cursor move; and only forward.
-  const cursor = await commitCursor(bucket, job, window.end);
-  log.info('window exported', { entity: job.entity, window, records: job.window.records, parts: job.window.parts, cursor });
+  const cursor = await commitForward(bucket, cursorKey(job.school, job.entity), window.end, { entity: job.entity, runId: job.runId });
+  log.info('window exported', { entity: job.entity, window, records: counts.records, parts: counts.parts, cursor });
 
-  const totals = {
-    records: job.totals.records + job.window.records,
-    parts: job.totals.parts + job.window.parts,
-    bytes: job.totals.bytes + job.window.bytes,
-    windows: job.totals.windows + 1,
-  };
+  const totals = { ...addCounts(job.totals, counts), windows: job.totals.windows + 1 };
   const { query: _done, ...rest } = job;
   if (job.windowIndex + 1 < job.windowCount) {
-    return { ...rest, phase: 'query', windowIndex: job.windowIndex + 1, page: { part: 0 }, window: zero(), totals };
+    return { ...rest, phase: 'query', windowIndex: job.windowIndex + 1, segment: newSegment(), totals };
   }
-  return {
-    ...rest,
-    phase: 'done',
-    page: { part: 0 },
-    window: zero(),
-    totals,
-    result: {
-      entity: job.entity,
-      status: 'succeeded',
-      records: totals.records,
-      parts: totals.parts,
-      bytes: totals.bytes,
-      windows: totals.windows,
-      cursor,
-    },
-  };
-}
-
-async function commitCursor(bucket: string, job: EntityJob, end: string): Promise<string> {
-  const key = cursorKey(job.school, job.entity);
-  const current = await getJson<Cursor>(bucket, key);
-  if (current && Date.parse(current.cursor) >= Date.parse(end)) return current.cursor;
-  await putJson(bucket, key, { entity: job.entity, cursor: end, committedAt: new Date().toISOString(), runId: job.runId } satisfies Cursor);
-  return end;
+  return { ...rest, phase: 'done', segment: newSegment(), totals, result: { entity: job.entity, status: 'succeeded', ...totals, cursor } };
 }
 
 export interface PlanEvent {

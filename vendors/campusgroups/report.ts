@@ -13,7 +13,7 @@ export function campusgroupsProgress(write: (line: string) => void): (event: Loc
       write(`${stamp()}  planned a ${plan.mode} export of ${plan.entities.length} entities, ${plan.concurrency} at a time`);
     } else if (event.type === 'StateExited' && name === 'ExportPages') {
       const job = event.state!.output as EntityJob;
-      const records = job.phase === 'done' ? job.totals.records : job.totals.records + job.window.records;
+      const records = job.phase === 'done' ? job.totals.records : job.totals.records + job.segment.counts.records;
       const windowsDone = job.phase === 'query' ? job.windowIndex : job.windowIndex + 1;
       const where = job.windowCount > 1 ? `window ${windowsDone}/${job.windowCount}` : '';
       write(`${stamp()}  ${job.entity.padEnd(27)} ${where.padEnd(14)} ${fmtInt(records).padStart(10)} records so far`);

@@ -1,5 +1,6 @@
 import { readableCause } from '../../lambdas/errors.js';
-import type { Counts, EntityResult } from './export.js';
+import type { Counts } from '../../lambdas/counts.js';
+import type { EntityResult } from './export.js';
 import type { TimeRange } from './plan.js';
 
 export interface EntityFailure {
@@ -50,6 +51,7 @@ export function summarize(raw: SummaryInput): ExportSummary {
       records: sum((c) => c.records),
       parts: sum((c) => c.parts),
       bytes: sum((c) => c.bytes),
+      pages: sum((c) => c.pages ?? 0),
     },
     entities: input.results,
   };

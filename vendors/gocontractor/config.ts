@@ -1,4 +1,4 @@
-import { COMMON_ENV, envNumber, requireEnv, secretIdEnv, settingsFromEnv } from '../../lambdas/settings.js';
+import { envNumber, loadVendorEnv } from '../../lambdas/settings.js';
 import { requireSecretKeys } from '../../lambdas/secrets.js';
 import type { GoContractorSettings } from './api.js';
 import { settings } from './settings.js';
@@ -12,18 +12,8 @@ export interface GoContractorConfig extends GoContractorSettings {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GoContractorConfig {
-  const s = settingsFromEnv(settings, env);
-  return {
-    bucket: requireEnv(COMMON_ENV.bucket, env),
-    secretId: requireEnv(secretIdEnv(settings.prefix), env),
-    baseUrl: s.baseUrl,
-    authHeader: s.authHeader,
-    pageSizeParam: s.pageSizeParam,
-    pageSize: s.pageSize,
-    maxPagesPerInvocation: s.maxPagesPerInvocation,
-    warnDays: s.expiryWarnDays,
-    reserveMs: envNumber('EXPORT_RESERVE_MS', 60_000),
-  };
+  const { expiryWarnDays, ...rest } = loadVendorEnv(settings, env);
+  return { ...rest, warnDays: expiryWarnDays, reserveMs: envNumber('EXPORT_RESERVE_MS', 60_000) };
 }
 
 export const SECRET_CONTEXT_KEY = 'gocontractorSecret';

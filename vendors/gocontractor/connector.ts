@@ -1,5 +1,4 @@
-import type { Connector } from '../../lambdas/connector.js';
-import { z } from '../../lambdas/zod.js';
+import { jsonSecret, type Connector } from '../../lambdas/connector.js';
 import { check } from './doctor.js';
 import { gocontractorProgress, gocontractorSummary } from './report.js';
 import { settings } from './settings.js';
@@ -11,13 +10,14 @@ export const gocontractor: Connector = {
   name: 'gocontractor',
   title: 'GoContractor',
   settings,
-  secret: {
+  secret: jsonSecret({
     name: 'gocontractor',
-    shape: z.looseObject({ apiKey: z.string().check(z.minLength(1)), expiresOn: z.optional(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}/, 'must be a date, YYYY-MM-DD'))) }),
+    required: ['apiKey'],
+    optional: { expiresOn: /^\d{4}-\d{2}-\d{2}$/ },
     publicKeys: ['expiresOn'],
     description: 'GoContractor API key: JSON {"apiKey": "...", "expiresOn": "YYYY-MM-DD" (optional)} from Settings › API Integrations. Set after deploying.',
     rotation: 'The API key is created in the GoContractor admin portal; AWS cannot rotate it. Replace it there and put the new value here.',
-  },
+  }),
   pipelines: [
     {
       name: 'gocontractor-export',

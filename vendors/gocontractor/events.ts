@@ -10,7 +10,7 @@ export const gcJob = z.looseObject({
   pageSize: z.int().check(z.positive()),
   maxPagesPerInvocation: z.int().check(z.positive()),
   phase: z.enum(['pages', 'done']),
-  page: z.looseObject({ next: z.int().check(z.nonnegative()), part: z.int().check(z.nonnegative()) }),
+  segment: z.looseObject({ part: z.int().check(z.nonnegative()), cursor: z.optional(z.int().check(z.nonnegative())), followed: z.array(z.string()) }),
   totals: z.looseObject({ records: z.number(), parts: z.number(), bytes: z.number() }),
 });
 

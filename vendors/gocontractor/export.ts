@@ -1,13 +1,7 @@
 import { InvalidInputError } from '../../lambdas/errors.js';
 import type { Logger } from '../../lambdas/log.js';
-import { deleteKeys, GzipJsonLinesWriter, listKeys, putJson } from '../../lambdas/s3.js';
+import { finishSegment, newSegment, noCounts, pageSegment, type Counts, type SegmentState } from '../../lambdas/paged-export.js';
 import { daysToExpiry, GOCONTRACTOR_ENTITIES, GoContractorAuthError, type GoContractorApi, type GoContractorEntity } from './api.js';
-
-export interface Counts {
-  records: number;
-  parts: number;
-  bytes: number;
-}
 
 /** One entity's export state between tasks: where paging stands, never data or the key. */
 export interface GcJob {
@@ -17,9 +11,10 @@ export interface GcJob {
   pageSize: number;
   maxPagesPerInvocation: number;
   phase: 'pages' | 'done';
-  page: { next: number; part: number };
+  /** The paging: its next part and the PageNumber of its next page. */
+  segment: SegmentState<number>;
   totals: Counts;
-  result?: Counts & { entity: string; status: 'succeeded'; pages: number };
+  result?: Counts & { entity: string; status: 'succeeded' };
 }
 
 export interface GcPlan {
@@ -29,7 +24,6 @@ export interface GcPlan {
 }
 
 const prefixOf = (entity: string, stamp: string) => `gocontractor/${entity}/${stamp}/`;
-const partKey = (prefix: string, n: number) => `${prefix}part-${String(n).padStart(5, '0')}.jsonl.gz`;
 
 /** Validates the input, checks the key's expiry and proves it with one small page, then lays out a job per entity. */
 export async function plan(
@@ -64,60 +58,42 @@ export async function plan(
       pageSize: deps.pageSize,
       maxPagesPerInvocation: deps.maxPagesPerInvocation,
       phase: 'pages',
-      page: { next: 0, part: 0 },
-      totals: { records: 0, parts: 0, bytes: 0 },
+      segment: newSegment<number>(),
+      totals: noCounts(),
     })),
   };
 }
 
 /**
- * Pages into one part per invocation, from the page the job stands at; part keys are numbered
- * from the run's start, so a retried invocation rewrites its own part and never adds one.
+ * Pages into one part per invocation through the paged-export engine, from the page the job
+ * stands at; part keys are numbered from the run's start, so a retried invocation rewrites its
+ * own part and never adds one. Page numbers only go up: a nextPage at or before the current
+ * page is an answer the export cannot follow.
  */
 export async function exportPages(job: GcJob, deps: { api: GoContractorApi; bucket: string; log: Logger; remainingMs: () => number; reserveMs: number }): Promise<GcJob> {
   const prefix = prefixOf(job.entity, job.runStamp);
-  let writer: GzipJsonLinesWriter | undefined;
-  let next: number | null = job.page.next;
-  let pages = 0;
-  try {
-    while (next !== null) {
-      const page = await deps.api.page(job.entity, next, job.pageSize);
-      if (page.data.length > 0) {
-        writer ??= new GzipJsonLinesWriter(deps.bucket, partKey(prefix, job.page.part));
-        await writer.writeAll(page.data);
-      }
-      pages++;
+  const outcome = await pageSegment<number>(job.segment, {
+    vendor: 'GoContractor',
+    label: `${job.entity}`,
+    bucket: deps.bucket,
+    prefix,
+    fetch: async (page) => {
+      const current = page ?? 0;
+      const answer = await deps.api.page(job.entity, current, job.pageSize);
       // Some answers leave nextPage out; numPages then says whether there is more.
-      next = page.nextPage ?? (next + 1 < page.numPages ? next + 1 : null);
-      if (pages >= job.maxPagesPerInvocation || deps.remainingMs() < deps.reserveMs) break;
-    }
-  } catch (error) {
-    await writer?.abort();
-    throw error;
-  }
-  const written = writer ? await writer.close() : undefined;
-  const totals = {
-    records: job.totals.records + (written?.records ?? 0),
-    parts: job.totals.parts + (written ? 1 : 0),
-    bytes: job.totals.bytes + (written?.bytes ?? 0),
-  };
-  const part = job.page.part + (written ? 1 : 0);
-  if (next !== null) return { ...job, page: { next, part }, totals };
-
-  const partKeys = Array.from({ length: totals.parts }, (_, i) => partKey(prefix, i));
-  const stale = (await listKeys(deps.bucket, prefix)).filter((k) => k.endsWith('.jsonl.gz') && !partKeys.includes(k));
-  if (stale.length > 0) await deleteKeys(deps.bucket, stale);
-  await putJson(deps.bucket, `${prefix}_manifest.json`, {
-    source: 'gocontractor',
-    entity: job.entity,
-    records: totals.records,
-    parts: totals.parts,
-    bytes: totals.bytes,
-    partKeys,
-    format: 'jsonl.gz',
-    runId: job.runId,
-    exportedAt: new Date().toISOString(),
+      const next = answer.nextPage ?? (current + 1 < answer.numPages ? current + 1 : undefined);
+      return { ready: true, records: answer.data, ...(next === undefined ? {} : { next }) };
+    },
+    orderProblem: (current, next) =>
+      !Number.isInteger(next) || next <= (current ?? 0) ? `page ${current ?? 0} answered nextPage ${JSON.stringify(next)}, which is not after it` : undefined,
+    maxPages: job.maxPagesPerInvocation,
+    remainingMs: deps.remainingMs,
+    reserveMs: deps.reserveMs,
+    log: deps.log,
   });
+  if (outcome.kind !== 'done') return { ...job, segment: outcome.state, totals: outcome.state.counts };
+  const totals = outcome.state.counts;
+  await finishSegment({ bucket: deps.bucket, prefix, counts: totals, log: deps.log, manifest: { source: 'gocontractor', entity: job.entity, runId: job.runId } });
   deps.log.info('entity exported', { entity: job.entity, ...totals });
-  return { ...job, phase: 'done', page: { next: 0, part }, totals, result: { entity: job.entity, status: 'succeeded', pages: 0, ...totals } };
+  return { ...job, phase: 'done', segment: newSegment(), totals, result: { entity: job.entity, status: 'succeeded', ...totals } };
 }

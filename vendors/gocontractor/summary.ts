@@ -1,5 +1,5 @@
 import { readableCause } from '../../lambdas/errors.js';
-import type { Counts } from './export.js';
+import { addCounts, noCounts, type Counts } from '../../lambdas/counts.js';
 
 export interface GcSummary {
   runId: string;
@@ -14,12 +14,10 @@ export interface GcSummary {
 export function summarize(input: { runId: string; warnings: string[]; results: Array<Record<string, unknown>> }): GcSummary {
   const results = input.results.map((r) => (r.status === 'failed' ? { ...r, cause: readableCause(r.cause) } : r));
   const failed = results.filter((r) => r.status === 'failed');
-  const totals = { records: 0, parts: 0, bytes: 0 };
+  let totals = noCounts();
   for (const r of results) {
     const c = (r.status === 'failed' ? r.totals : r) as Partial<Counts> | undefined;
-    totals.records += c?.records ?? 0;
-    totals.parts += c?.parts ?? 0;
-    totals.bytes += c?.bytes ?? 0;
+    totals = addCounts(totals, { records: c?.records ?? 0, parts: c?.parts ?? 0, bytes: c?.bytes ?? 0, pages: c?.pages ?? 0 });
   }
   const summary: GcSummary = { runId: input.runId, status: failed.length ? 'failed' : 'succeeded', warnings: input.warnings, entities: results, totals };
   if (failed.length) {

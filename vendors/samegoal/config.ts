@@ -1,4 +1,4 @@
-import { COMMON_ENV, requireEnv, secretIdEnv, settingsFromEnv } from '../../lambdas/settings.js';
+import { loadVendorEnv, requireEnv } from '../../lambdas/settings.js';
 import { settings } from './settings.js';
 import { requireSecretKeys } from '../../lambdas/secrets.js';
 import type { SftpSecret } from './sftp.js';
@@ -22,20 +22,8 @@ export interface SameGoalConfig {
 export const CONNECTOR_ID_ENV = 'SAMEGOAL_CONNECTOR_ID';
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): SameGoalConfig {
-  const s = settingsFromEnv(settings, env);
-  return {
-    bucket: requireEnv(COMMON_ENV.bucket, env),
-    secretId: requireEnv(secretIdEnv(settings.prefix), env),
-    sftpUrl: s.sftpUrl,
-    trustedHostKeys: s.trustedHostKeys,
-    transport: s.transport,
-    connectorId: s.transport === 'connector' ? requireEnv(CONNECTOR_ID_ENV, env) : '',
-    timeZone: requireEnv(COMMON_ENV.timeZone, env),
-    mode: s.mode,
-    massChangePercent: s.massChangePercent,
-    uploadDir: s.uploadDir,
-    maxTransferAttempts: s.maxTransferAttempts,
-  };
+  const config = loadVendorEnv(settings, env);
+  return { ...config, connectorId: config.transport === 'connector' ? requireEnv(CONNECTOR_ID_ENV, env) : '' };
 }
 
 export const SECRET_CONTEXT_KEY = 'samegoalSecret';

@@ -1,5 +1,4 @@
-import type { Connector, FunctionSpec } from '../../lambdas/connector.js';
-import { z } from '../../lambdas/zod.js';
+import { jsonSecret, type Connector, type FunctionSpec } from '../../lambdas/connector.js';
 import type { Delivery } from './delivery.js';
 import { check } from './doctor.js';
 import { samegoalProgress, samegoalSummary } from './report.js';
@@ -19,16 +18,15 @@ export const samegoal: Connector = {
   name: 'samegoal',
   title: 'SameGoal',
   settings,
-  secret: {
-    // The Transfer connector's own secret format, so one secret serves the connector and the SFTP Lambda.
+  // The Transfer connector's own secret format, so one secret serves the connector and the SFTP Lambda.
+  secret: jsonSecret({
     name: 'samegoal-sftp',
-    shape: z.looseObject({ Username: z.string().check(z.minLength(1)), PrivateKey: z.optional(z.string()), Password: z.optional(z.string()) }).check(
-      z.refine((v) => Boolean(v.PrivateKey || v.Password), { message: 'needs PrivateKey or Password', path: ['PrivateKey'] }),
-    ),
+    required: ['Username'],
+    oneOf: ['PrivateKey', 'Password'],
     publicKeys: ['Username'],
     description: 'SameGoal SFTP login for the Transfer connector and the SFTP Lambda: JSON {"Username": "...", "PrivateKey": "..."} or {"Username": "...", "Password": "..."}. Set after deploying.',
     rotation: 'The SFTP account is issued by SameGoal; AWS cannot rotate it. Rotate it with SameGoal and put the new value here.',
-  },
+  }),
   pipelines: [
     {
       name: 'samegoal-delivery',

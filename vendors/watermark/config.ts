@@ -1,4 +1,4 @@
-import { COMMON_ENV, requireEnv, secretIdEnv, settingsFromEnv } from '../../lambdas/settings.js';
+import { loadVendorEnv } from '../../lambdas/settings.js';
 import { requireSecretKeys } from '../../lambdas/secrets.js';
 import type { ClientCredentials, WatermarkSettings } from './api.js';
 import { settings } from './settings.js';
@@ -10,16 +10,8 @@ export interface WatermarkConfig extends WatermarkSettings {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): WatermarkConfig {
-  const s = settingsFromEnv(settings, env);
-  return {
-    bucket: requireEnv(COMMON_ENV.bucket, env),
-    secretId: requireEnv(secretIdEnv(settings.prefix), env),
-    tokenUrl: s.tokenUrl,
-    audience: s.audience,
-    apiBaseUrl: s.apiBaseUrl.replace(/\/+$/, ''),
-    maxPollSeconds: s.maxPollSeconds,
-    zipLevel: s.zipLevel,
-  };
+  const { bucket, secretId, tokenUrl, audience, apiBaseUrl, maxPollSeconds, zipLevel } = loadVendorEnv(settings, env);
+  return { bucket, secretId, tokenUrl, audience, apiBaseUrl: apiBaseUrl.replace(/\/+$/, ''), maxPollSeconds, zipLevel };
 }
 
 export const SECRET_CONTEXT_KEY = 'watermarkSecret';

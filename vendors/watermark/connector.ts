@@ -1,5 +1,4 @@
-import type { Connector } from '../../lambdas/connector.js';
-import { z } from '../../lambdas/zod.js';
+import { jsonSecret, type Connector } from '../../lambdas/connector.js';
 import { check } from './doctor.js';
 import type { ImportRun } from './pipeline.js';
 import { watermarkProgress, watermarkSummary } from './report.js';
@@ -12,13 +11,12 @@ export const watermark: Connector = {
   name: 'watermark',
   title: 'Watermark',
   settings,
-  secret: {
+  secret: jsonSecret({
     name: 'watermark',
-    shape: z.looseObject({ clientId: z.string().check(z.minLength(1)), clientSecret: z.string().check(z.minLength(1)) }),
-    publicKeys: [],
+    required: ['clientId', 'clientSecret'],
     description: 'Watermark Bulk Import API: JSON {"clientId": "...", "clientSecret": "..."} from Data Transactions › API Management. Set after deploying.',
     rotation: 'Client credentials are created in Watermark System Administration; AWS cannot rotate them. Rotate them there and put the new value here.',
-  },
+  }),
   pipelines: [
     {
       name: 'watermark-import',

@@ -59,7 +59,7 @@ describe('campusgroups-export under faults', () => {
             const out = (await invoke()) as EntityJob;
             if (attempt % 4 === 0) {
               died++;
-              const error = new Error(`local test: ${(input as EntityJob).entity} died after writing part ${(input as EntityJob).page.part}`);
+              const error = new Error(`local test: ${(input as EntityJob).entity} died after writing part ${(input as EntityJob).segment.part}`);
               error.name = 'Lambda.Unknown';
               throw error;
             }

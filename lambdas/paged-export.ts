@@ -1,0 +1,170 @@
+import { addCounts, noCounts, type Counts } from './counts.js';
+import { EtlError } from './errors.js';
+import type { Logger } from './log.js';
+import { deleteKeys, getJson, GzipJsonLinesWriter, listKeys, putJson } from './s3.js';
+
+/**
+ * The paged-export engine every "vendor API → S3" pipeline runs on. A vendor says how to fetch
+ * one page (its paginator: a token, a page number…); the engine does the rest, once:
+ *
+ * - pages stream into gzip JSON Lines parts with deterministic keys (`part-00000.jsonl.gz`, …)
+ *   under one folder per segment (a window, a run), one part per invocation, so a retried
+ *   invocation rewrites its own part and never adds one;
+ * - the invocation hands back to the state machine before the page budget or the Lambda's
+ *   time runs out, with where it stands;
+ * - a cursor it has already followed in this segment is a loop in the vendor's answers: the
+ *   export fails naming it, never reads it as the end of the data;
+ * - at the end, parts left by an earlier, longer attempt are removed, then the manifest is
+ *   written; a cursor of the caller's (CampusGroups' `updatedEnd`) moves only after that, and
+ *   only forward.
+ */
+export { addCounts, noCounts, type Counts } from './counts.js';
+
+/** What a vendor's paginator answers for one page. */
+export type PageAnswer<C> =
+  /** The vendor is not ready yet (CampusGroups' 202): the state machine waits and calls again. */
+  | { ready: false }
+  /** The page's records, and the cursor of the next page; none at the end. */
+  | { ready: true; records: readonly unknown[]; next?: C };
+
+/** Where a segment's paging stands between invocations: JSON, small, no data. */
+export interface SegmentState<C> {
+  /** The next part's number. */
+  part: number;
+  /** The cursor of the next page; absent for the first page. */
+  cursor?: C;
+  /** Cursors followed so far in this segment, to catch a vendor that answers one twice. */
+  followed: string[];
+  counts: Counts;
+}
+
+export const newSegment = <C>(): SegmentState<C> => ({ part: 0, followed: [], counts: noCounts() });
+
+export const partKey = (prefix: string, part: number): string => `${prefix}part-${String(part).padStart(5, '0')}.jsonl.gz`;
+
+/** The error of a response the engine cannot follow, named after the vendor: `<Vendor>.UnexpectedResponse`. */
+export class UnexpectedResponseError extends EtlError {
+  constructor(vendor: string, message: string) {
+    super(`${vendor}.UnexpectedResponse`, message);
+  }
+}
+
+export interface PagingOptions<C> {
+  /** Names the errors (`CampusGroups.UnexpectedResponse`) and the messages. */
+  vendor: string;
+  /** What is being exported, for messages and logs: "entity events, query 1234-…". */
+  label: string;
+  bucket: string;
+  /** The segment's folder, ending in '/'. */
+  prefix: string;
+  fetch: (cursor: C | undefined) => Promise<PageAnswer<C>>;
+  /**
+   * A rule the next cursor must follow from the current one (page numbers only go up), or
+   * undefined; a cursor that breaks it fails the export naming both.
+   */
+  orderProblem?: (current: C | undefined, next: C) => string | undefined;
+  maxPages: number;
+  remainingMs: () => number;
+  reserveMs: number;
+  log: Logger;
+}
+
+export type PagingOutcome<C> =
+  | { kind: 'not-ready'; state: SegmentState<C> }
+  | { kind: 'more'; state: SegmentState<C> }
+  | { kind: 'done'; state: SegmentState<C> };
+
+/** Cursors are compared by their JSON; long tokens are kept short in the state. */
+const cursorId = (cursor: unknown): string => {
+  const text = JSON.stringify(cursor);
+  return text.length <= 64 ? text : `${text.slice(0, 40)}…${text.length}:${text.slice(-16)}`;
+};
+
+/** Pages of one segment into one part, from where the state stands, until the end, the page budget or the Lambda's time. */
+export async function pageSegment<C>(state: SegmentState<C>, options: PagingOptions<C>): Promise<PagingOutcome<C>> {
+  const { vendor, label, log } = options;
+  let cursor = state.cursor;
+  let answer = await options.fetch(cursor);
+  if (!answer.ready) return { kind: 'not-ready', state };
+
+  const followed = new Set(state.followed);
+  // The part is opened only once there is something to put in it, so an empty segment writes no part.
+  let writer: GzipJsonLinesWriter | undefined;
+  let pages = 0;
+  try {
+    for (;;) {
+      if (answer.records.length > 0) {
+        writer ??= new GzipJsonLinesWriter(options.bucket, partKey(options.prefix, state.part));
+        await writer.writeAll(answer.records);
+      }
+      pages++;
+      const next = answer.next;
+      if (next === undefined) {
+        cursor = undefined;
+        break;
+      }
+      const problem = options.orderProblem?.(cursor, next);
+      if (problem) throw new UnexpectedResponseError(vendor, `${label}: ${problem}; the export stops rather than read the same data again or miss some.`);
+      const id = cursorId(next);
+      if (followed.has(id)) {
+        throw new UnexpectedResponseError(vendor, `${label}: the next-page cursor ${id} was already followed in this export; the vendor is answering in a loop, so the export stops rather than read the same data again.`);
+      }
+      followed.add(id);
+      cursor = next;
+      if (pages >= options.maxPages || options.remainingMs() < options.reserveMs) break;
+      answer = await options.fetch(cursor);
+      // Not ready in the middle: hand back what is written; the next invocation asks for this page again.
+      if (!answer.ready) break;
+    }
+  } catch (error) {
+    await writer?.abort();
+    throw error;
+  }
+
+  const written = writer ? await writer.close() : undefined;
+  if (written) log.info('part written', { label, key: written.key, records: written.records, bytes: written.bytes, pages });
+  const counts = addCounts(state.counts, { records: written?.records ?? 0, parts: written ? 1 : 0, bytes: written?.bytes ?? 0, pages });
+  const next: SegmentState<C> = { part: state.part + (written ? 1 : 0), followed: [...followed], counts, ...(cursor === undefined ? {} : { cursor }) };
+  return { kind: cursor === undefined ? 'done' : 'more', state: next };
+}
+
+/**
+ * Closes a segment whose last page was read: removes parts an earlier, longer attempt left,
+ * then writes the manifest (what a reader trusts), naming exactly this run's parts.
+ */
+export async function finishSegment(options: { bucket: string; prefix: string; counts: Counts; manifest: Record<string, unknown>; log: Logger }): Promise<string[]> {
+  const { bucket, prefix, counts, log } = options;
+  const partKeys = Array.from({ length: counts.parts }, (_, i) => partKey(prefix, i));
+  const keep = new Set(partKeys);
+  const stale = (await listKeys(bucket, prefix)).filter((k) => /part-\d{5}\.jsonl\.gz$/.test(k) && !keep.has(k));
+  if (stale.length > 0) {
+    log.warn('removing parts left by an earlier attempt', { prefix, stale });
+    await deleteKeys(bucket, stale);
+  }
+  await putJson(bucket, `${prefix}_manifest.json`, {
+    ...options.manifest,
+    records: counts.records,
+    parts: counts.parts,
+    bytes: counts.bytes,
+    pages: counts.pages,
+    partKeys,
+    format: 'jsonl.gz',
+    exportedAt: new Date().toISOString(),
+  });
+  return partKeys;
+}
+
+export interface Cursor {
+  cursor: string;
+  committedAt: string;
+  runId: string;
+  [key: string]: unknown;
+}
+
+/** Moves a high-water mark (an ISO time) forward, never back; answers the mark now in force. */
+export async function commitForward(bucket: string, key: string, value: string, fields: { runId: string; [key: string]: unknown }): Promise<string> {
+  const current = await getJson<Cursor>(bucket, key);
+  if (current && Date.parse(current.cursor) >= Date.parse(value)) return current.cursor;
+  await putJson(bucket, key, { ...fields, cursor: value, committedAt: new Date().toISOString() } satisfies Cursor);
+  return value;
+}
