@@ -39,6 +39,8 @@ Usage:
       checks the local sandboxes; otherwise the deployed stack's secrets in AWS (credentials
       and region from the usual AWS environment) with the endpoints of the deployment config
       (config/example.json by default).
+  etl docs [--check]
+      Write the README's settings tables from the schemas (--check: exit 1 when they differ).
   etl bench [campusgroups-export|watermark-import|samegoal-delivery|bundles]
       Run the benchmarks (all of them: npm run bench).
 
@@ -139,7 +141,12 @@ async function runSandbox(args: string[]): Promise<number> {
   const env = await startLocalEnvironment({ config, usualPorts: true });
   // The built-in credentials are obviously fake and safe to show; ones from a config file are not shown.
   process.stdout.write(`${Object.values(env.vendors).flatMap((v) => v.describe).join('\n')}\nCtrl-C stops.\n`);
-  await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  await new Promise<void>((resolve) => {
+    // Ctrl-C (or a TERM from a supervisor) stops the sandboxes cleanly: exit 0, not the signal's 130.
+    process.removeAllListeners('SIGINT');
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
   await env.stop();
   return 0;
 }
@@ -252,6 +259,27 @@ async function runWatermark(args: string[]): Promise<number> {
   return 0;
 }
 
+async function runDocs(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { check: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) return print(USAGE, 0);
+  const { readFileSync, writeFileSync } = await import('node:fs');
+  const { updateReadme } = await import('./docs.js');
+  const file = join(ROOT, 'README.md');
+  const before = readFileSync(file, 'utf-8');
+  const { text, missing } = updateReadme(before, await localVendors());
+  if (missing.length > 0) {
+    process.stderr.write(`README.md has no place for: ${missing.map((m) => `<!-- ${m} --> … <!-- /${m} -->`).join(', ')}\n`);
+    return 1;
+  }
+  if (values.check) {
+    if (text === before) return print('README.md settings tables match the schemas.', 0);
+    process.stderr.write('README.md settings tables differ from the schemas: run ./bin/etl.mjs docs\n');
+    return 1;
+  }
+  writeFileSync(file, text);
+  return print(text === before ? 'README.md settings tables were already up to date.' : 'README.md settings tables rewritten from the schemas.', 0);
+}
+
 function print(text: string, code: number): number {
   process.stdout.write(`${text}\n`);
   return code;
@@ -275,6 +303,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runWatermark(rest);
       case 'doctor':
         return await runDoctorCommand(rest);
+      case 'docs':
+        return await runDocs(rest);
       case 'bench': {
         const { runBenchmarks } = await import('../bench/index.js');
         return await runBenchmarks(rest);

@@ -71,7 +71,14 @@ export class SftpSandbox {
   }
 
   async start(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(this.options.port, this.options.host, resolve));
+    await new Promise<void>((resolve, reject) => {
+      // A port in use is an answer for the caller (etl sandbox then takes any free port), not a crash.
+      this.server.once('error', reject);
+      this.server.listen(this.options.port, this.options.host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
     const { port } = this.server.address() as AddressInfo;
     this.url = `sftp://${this.options.host}:${port}`;
     return this.url;
