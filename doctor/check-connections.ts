@@ -1,3 +1,5 @@
+import middy from '@middy/core';
+import { edge } from '../lambdas/edge.js';
 import { createLogger } from '../lambdas/log.js';
 import { emitMetrics } from '../lambdas/metrics.js';
 import { COMMON_ENV, requireEnv } from '../lambdas/settings.js';
@@ -12,7 +14,7 @@ const targets = targetsFromEnv(enabled);
  * The daily `etl doctor` in AWS: one metric pair per connection (Healthy 1/0, Warning 1/0),
  * which the stack's alarms send to the alarm topic days before a nightly run would break.
  */
-export const handler = async (): Promise<{ failures: number; warnings: number }> => {
+export const handler = middy(async (): Promise<{ failures: number; warnings: number }> => {
   const lines = await runDoctor(targets, { timeZone: process.env[COMMON_ENV.timeZone] });
   for (const connection of enabled) {
     const mine = lines.filter((l) => l.connection === connection);
@@ -22,4 +24,4 @@ export const handler = async (): Promise<{ failures: number; warnings: number }>
   }
   for (const l of lines) (l.verdict === 'ok' ? log.info : log.warn)(`${l.connection} ${l.check}: ${l.detail}`, { verdict: l.verdict });
   return { failures: lines.filter((l) => l.verdict === 'failure').length, warnings: lines.filter((l) => l.verdict === 'warning').length };
-};
+}).use(edge('CheckConnections'));

@@ -2,6 +2,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import type { CheckLine, Connector } from '../lambdas/connector.js';
 import { registerSecret, scrub } from '../lambdas/log.js';
 import { secretIdEnv, settingsFromEnv } from '../lambdas/settings.js';
+import { traced } from '../lambdas/tracing.js';
 import { VENDORS } from '../vendors/index.js';
 
 /**
@@ -60,7 +61,7 @@ function secretLine(vendor: Connector, id: string, value: Record<string, unknown
 
 export async function runDoctor(targets: DoctorTarget[], options: { now?: number; timeZone?: string } = {}): Promise<CheckLine[]> {
   const now = options.now ?? Date.now();
-  const client = new SecretsManagerClient({});
+  const client = traced(new SecretsManagerClient({}));
   const lines: CheckLine[] = [];
   try {
     for (const t of targets) {

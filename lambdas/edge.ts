@@ -1,16 +1,20 @@
 import type middy from '@middy/core';
 import { z } from './zod.js';
-import { InvalidInputError, SecretError } from './errors.js';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { InvalidInputError } from './errors.js';
+import { powertoolsLogger } from './log.js';
+import { tracer } from './tracing.js';
 
 
 /**
- * The first middleware of every handler: the event is checked against the shape the task
+ * The first middlewares of every handler: a trace segment (Powertools Tracer), the Lambda
+ * context in every log line (Powertools Logger), then the event checked against the shape the task
  * reads before anything else runs (so a wrong event is `Etl.InvalidInput` naming the field,
- * never a TypeError deep inside), and a secret that middy could not fetch becomes
- * `Etl.Secret` naming it, instead of middy's "Failed to resolve internal values".
+ * never a TypeError deep inside).
  */
-export function edge(task: string, schema?: z.ZodMiniType, secretId?: string): middy.MiddlewareObj {
-  return {
+export function edge(task: string, schema?: z.ZodMiniType, _secretId?: string): middy.MiddlewareObj[] {
+  return [captureLambdaHandler(tracer), injectLambdaContext(powertoolsLogger), {
     before: (request) => {
       if (!schema) return;
       const parsed = schema.safeParse(request.event);
@@ -20,17 +24,7 @@ export function edge(task: string, schema?: z.ZodMiniType, secretId?: string): m
         throw new InvalidInputError(`${task} cannot use its event: ${where}: ${issue.message}`);
       }
     },
-    onError: (request) => {
-      const error = request.error as (Error & { cause?: { package?: string; data?: unknown[] } }) | null;
-      if (error?.message === 'Failed to resolve internal values' && error.cause?.package?.startsWith('@middy/')) {
-        const reasons = (error.cause.data ?? []).map((d) => {
-          const reason = d as { name?: string; message?: string };
-          return `${reason?.name ?? 'Error'}: ${reason?.message ?? String(reason)}`;
-        });
-        request.error = new SecretError(`${task} could not read secret '${secretId ?? '(unknown)'}': ${reasons.join('; ') || 'no reason given'}`);
-      }
-    },
-  };
+  }];
 }
 
 /** Shapes of what state machines hand to tasks: only what a task reads is checked; the rest passes through. */

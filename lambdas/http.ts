@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HttpStatusError, TransientError, errorMessage } from './errors.js';
 import type { Logger } from './log.js';
+import { inSubsegment } from './tracing.js';
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
@@ -69,10 +70,12 @@ const describe = (req: HttpRequest) => `${req.method} ${req.url.split('?')[0]}`;
  * attempt); answers with any other 4xx at once with HttpStatusError. Returns every status
  * below 400 (202 included) to the caller.
  */
-export async function httpRequest(
-  req: HttpRequest,
-  options: { policy?: RetryPolicy; log?: Logger } = {},
-): Promise<HttpResponse> {
+export async function httpRequest(req: HttpRequest, options: { policy?: RetryPolicy; log?: Logger } = {}): Promise<HttpResponse> {
+  // One trace subsegment per vendor call, named by method and host (never the query, which may hold ids).
+  return inSubsegment(`## ${req.method} ${new URL(req.url).host}`, () => attempts(req, options));
+}
+
+async function attempts(req: HttpRequest, options: { policy?: RetryPolicy; log?: Logger }): Promise<HttpResponse> {
   const policy = options.policy ?? defaultRetryPolicy;
   let lastProblem = '';
   for (let attempt = 0; attempt < policy.maxAttempts; attempt++) {

@@ -1,7 +1,11 @@
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import type { LogItem } from '@aws-lambda-powertools/logger';
+import type { ConstructorOptions } from '@aws-lambda-powertools/logger/types';
+
 /**
- * Structured JSON logging that cannot print a secret: values under secret-looking keys are
- * replaced, and every secret value the process has loaded is scrubbed from every string,
- * wherever it appears (a message, an error, a nested field).
+ * Structured JSON logging on Powertools Logger that cannot print a secret: every line passes
+ * one JSON replacer that replaces values under secret-looking keys and scrubs every secret
+ * value the process has registered from every string (a message, an error, a nested field).
  */
 const SECRET_KEY = /secret|password|passphrase|apikey|api_key|authorization|privatekey|private_key|access_token|accesstoken|refresh_token|credential/i;
 const REDACTED = '[REDACTED]';
@@ -19,30 +23,12 @@ export function scrub(text: string): string {
   return out;
 }
 
-function sanitize(value: unknown, depth = 0): unknown {
-  if (depth > 8) return '[…]';
+/** The one scrubbing hook: Powertools calls it for every key and value of every line it prints. */
+function replacer(key: string, value: unknown): unknown {
+  if (key && SECRET_KEY.test(key) && value !== undefined && value !== null && typeof value !== 'object') return REDACTED;
+  if (key && SECRET_KEY.test(key) && value && typeof value === 'object') return REDACTED;
   if (typeof value === 'string') return scrub(value);
-  if (value instanceof Error) {
-    return { name: value.name, message: scrub(value.message), ...(value.stack ? { stack: scrub(value.stack) } : {}) };
-  }
-  if (Array.isArray(value)) return value.map((v) => sanitize(v, depth + 1));
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) ? REDACTED : sanitize(v, depth + 1);
-    return out;
-  }
   return value;
-}
-
-type Level = 'debug' | 'info' | 'warn' | 'error';
-const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-
-export interface Logger {
-  debug(message: string, fields?: Record<string, unknown>): void;
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-  child(fields: Record<string, unknown>): Logger;
 }
 
 export type LogSink = (line: string) => void;
@@ -58,18 +44,42 @@ export function emitLine(line: string): void {
   sink(line);
 }
 
+/** Powertools Logger, printing through the sink (already scrubbed by the replacer, then once more whole). */
+class EtlLogger extends PowertoolsLogger {
+  protected override createLogger(options?: ConstructorOptions): EtlLogger {
+    return new EtlLogger(options);
+  }
+
+  protected override printLog(_logLevel: number, log: LogItem): void {
+    log.prepareForPrint();
+    sink(scrub(JSON.stringify(log.getAttributes(), this.getJsonReplacer())));
+  }
+}
+
+const root = new EtlLogger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'school-etl-hub', jsonReplacerFn: replacer as never });
+
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+  child(fields: Record<string, unknown>): Logger;
+}
+
+/**
+ * A logger whose lines carry these keys (pipeline, task…). Every line goes through the one root
+ * logger, so what its middy middleware adds (the Lambda context) is in every line.
+ */
 export function createLogger(base: Record<string, unknown> = {}): Logger {
-  const threshold = ORDER[(process.env.LOG_LEVEL?.toLowerCase() as Level) ?? 'info'] ?? ORDER.info;
-  const emit = (level: Level, message: string, fields?: Record<string, unknown>) => {
-    if (ORDER[level] < threshold) return;
-    const entry = sanitize({ level, time: new Date().toISOString(), message, ...base, ...fields });
-    sink(JSON.stringify(entry));
-  };
+  const call = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => root[level](message, { ...base, ...fields } as never);
   return {
-    debug: (m, f) => emit('debug', m, f),
-    info: (m, f) => emit('info', m, f),
-    warn: (m, f) => emit('warn', m, f),
-    error: (m, f) => emit('error', m, f),
+    debug: call('debug'),
+    info: call('info'),
+    warn: call('warn'),
+    error: call('error'),
     child: (fields) => createLogger({ ...base, ...fields }),
   };
 }
+
+/** The Powertools Logger itself, for its middy middleware (Lambda context in every line). */
+export const powertoolsLogger: PowertoolsLogger = root;

@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { createLogger } from './log.js';
+import { traced } from './tracing.js';
 
 const sdkLog = createLogger({ component: 'aws-sdk-s3' });
 
@@ -18,10 +19,10 @@ const sdkLog = createLogger({ component: 'aws-sdk-s3' });
  * One client per Lambda container; endpoints come from the standard AWS_ENDPOINT_URL_S3
  * variable when set. The SDK's own warnings go to our JSON log, not the console.
  */
-export const s3 = new S3Client({
+export const s3 = traced(new S3Client({
   forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3),
   logger: { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: (m: unknown) => sdkLog.debug(String(m)), error: (m: unknown) => sdkLog.warn(String(m)) },
-});
+}));
 
 export async function getJson<T>(bucket: string, key: string): Promise<T | undefined> {
   try {

@@ -1,24 +1,34 @@
-import middySecretsManager from '@middy/secrets-manager';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type middy from '@middy/core';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretError } from './errors.js';
 import { registerSecret } from './log.js';
 
 /** Secrets are re-read after this long, so a rotated value reaches warm containers. */
-const CACHE_MS = 5 * 60 * 1000;
+const CACHE_SECONDS = 5 * 60;
 
 /**
- * middy's secrets-manager middleware for one JSON secret, cached per secret id. The value is
- * put on the context under `contextKey`; nothing else ever sees it.
+ * A middy middleware that reads one JSON secret through Powertools Parameters (cached per
+ * container for five minutes) and puts it on the context under `contextKey`; nothing else ever
+ * sees it. A secret that cannot be read fails with Etl.Secret naming it.
  */
-export function secretMiddleware(contextKey: string, secretId: string) {
-  return middySecretsManager({
-    AwsClient: SecretsManagerClient,
-    fetchData: { [contextKey]: secretId },
-    setToContext: true,
-    cacheKey: `secrets-manager:${secretId}`,
-    cacheExpiry: CACHE_MS,
-  });
+export function secretMiddleware(contextKey: string, secretId: string): middy.MiddlewareObj {
+  return {
+    before: async (request) => {
+      let value: unknown;
+      try {
+        value = await getSecret(secretId, { transform: 'json', maxAge: CACHE_SECONDS });
+      } catch (error) {
+        const e = error as { name?: string; message?: string; cause?: { name?: string; message?: string } };
+        const reason = e.cause ?? e;
+        throw new SecretError(`Secret '${secretId}' could not be read: ${reason.name ?? 'Error'}: ${reason.message ?? ''}`);
+      }
+      (request.context as unknown as Record<string, unknown>)[contextKey] = value;
+    },
+  };
 }
+
+/** A cold start locally: nothing cached from an earlier run in this process. */
+export { clearCaches as clearSecretCache } from '@aws-lambda-powertools/parameters';
 
 /**
  * Checks a secret's shape and remembers its values so that the logger scrubs them. Errors

@@ -104,7 +104,7 @@ export function placeholderValue(value: unknown): string {
  * Variables the local runtime sets beyond a function's own: the runtime's (region, credentials,
  * time zone), the SDK's endpoints for the local stand-ins, and the knobs that shorten waits.
  */
-export const LOCAL_RUNTIME_VARIABLE = /^(AWS_REGION|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_ENDPOINT_URL_[A-Z0-9_]+|AWS_REQUEST_CHECKSUM_CALCULATION|AWS_RESPONSE_CHECKSUM_VALIDATION|HTTP_[A-Z_]+|[A-Z]+_RESERVE_MS|ETL_LOCAL_RUNTIME|LOG_LEVEL)$/;
+export const LOCAL_RUNTIME_VARIABLE = /^(AWS_REGION|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_ENDPOINT_URL_[A-Z0-9_]+|AWS_REQUEST_CHECKSUM_CALCULATION|AWS_RESPONSE_CHECKSUM_VALIDATION|HTTP_[A-Z_]+|EXPORT_RESERVE_MS|ETL_LOCAL_RUNTIME|LOG_LEVEL|POWERTOOLS_[A-Z_]+)$/;
 
 /**
  * The environment a bundle gets locally: its template's variables, each taking the local

@@ -78,6 +78,8 @@ export async function startLocalEnvironment(options: LocalOptions = {}): Promise
     const settings: Record<string, string> = {
       // Metrics are CloudWatch's business; locally their JSON lines would only clutter stdout.
       ETL_LOCAL_RUNTIME: '1',
+      // No X-Ray daemon here: the handlers' Powertools Tracer stays off.
+      POWERTOOLS_TRACE_ENABLED: 'false',
       AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
       AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'S3RVER',
       AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'S3RVER',

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { clearCache } from '@middy/util';
+import { clearSecretCache } from '../lambdas/secrets.js';
 import { ExecutionAbortedError, ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { readableCause } from '../lambdas/errors.js';
 import { emitLine } from '../lambdas/log.js';
@@ -266,7 +266,7 @@ async function execute(
   }
 
   // A local run is a cold start: no secret cached from an earlier run in this process.
-  clearCache();
+  clearSecretCache();
 
   const executionName = options.executionName ?? `local-${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
   const started = Date.now();

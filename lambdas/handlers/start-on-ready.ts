@@ -1,13 +1,15 @@
 import middy from '@middy/core';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { requireEnv } from '../settings.js';
+import { edge } from '../edge.js';
 import { createLogger } from '../log.js';
+import { traced } from '../tracing.js';
 import { readyEventToExecution, type S3ObjectCreatedEvent } from '../ready-trigger.js';
 
 const stateMachineArn = requireEnv('STATE_MACHINE_ARN');
 /** Like "watermark/outbox/": the batches this trigger starts runs for. */
 const outbox = requireEnv('OUTBOX_PREFIX');
-const sfn = new SFNClient({});
+const sfn = traced(new SFNClient({}));
 const log = createLogger({ task: 'StartOnReady', outbox });
 
 /**
@@ -32,4 +34,4 @@ export const handler = middy(async (event: S3ObjectCreatedEvent): Promise<{ star
     }
     throw error;
   }
-});
+}).use(edge('StartOnReady'));

@@ -27,7 +27,7 @@ describe('daily connection checks', () => {
     const local = process.env.ETL_LOCAL_RUNTIME;
     delete process.env.ETL_LOCAL_RUNTIME;
     try {
-      expect(await handler()).toEqual({ failures: 0, warnings: 1 });
+      expect(await handler({}, { functionName: 'CheckConnections', awsRequestId: 'local-test', getRemainingTimeInMillis: () => 60_000 } as never)).toEqual({ failures: 0, warnings: 1 });
     } finally {
       process.env.ETL_LOCAL_RUNTIME = local;
       spy.mockRestore();

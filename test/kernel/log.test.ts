@@ -14,7 +14,7 @@ describe('logger', () => {
     expect(out).not.toContain('super-secret-123');
     expect(out).not.toContain('anything');
     expect(out).toContain('[REDACTED]');
-    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'info', pipeline: 'test', school: 'demo' });
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'INFO', pipeline: 'test', school: 'demo' });
   });
 
   it('scrubs secrets registered after the logger was made', () => {

@@ -1,10 +1,11 @@
 import { ListFileTransferResultsCommand, StartFileTransferCommand, TransferClient } from '@aws-sdk/client-transfer';
 import { posix } from 'node:path';
 import type { Logger } from '../../lambdas/log.js';
+import { traced } from '../../lambdas/tracing.js';
 import type { SameGoalConfig } from './config.js';
 import { TransferFailedError, type Delivery } from './delivery.js';
 
-const transfer = new TransferClient({});
+const transfer = traced(new TransferClient({}));
 
 async function start(config: SameGoalConfig, remoteDir: string, paths: string[]): Promise<string[]> {
   const ids: string[] = [];
