@@ -104,24 +104,43 @@ export async function putStream(client: SftpClient, source: AsyncIterable<Uint8A
   const handle = await Promise.race([new Promise<Buffer>((resolve, reject) => sftp.open(remotePath, 'w', (err, h) => (err ? reject(err) : resolve(h)))), closed]);
   const pending = new Set<Promise<void>>();
   let position = 0;
-  const PIECE = 32 * 1024;
+  // One write request per SSH channel packet: a 32 KiB write plus its SFTP header would spill a
+  // few dozen bytes into a second packet, and every packet costs a full encryption.
+  const packetSize = (sftp as unknown as { outgoing?: { packetSize?: number } }).outgoing?.packetSize ?? 32 * 1024;
+  const PIECE = packetSize - 25 - handle.length;
+  const send = async (piece: Buffer) => {
+    const at = position;
+    position += piece.length;
+    const p: Promise<void> = new Promise<void>((resolve, reject) => sftp.write(handle, piece, 0, piece.length, at, (err) => (err ? reject(err) : resolve())))
+      .catch((err: unknown) => {
+        failure ??= err;
+      })
+      .finally(() => pending.delete(p));
+    pending.add(p);
+    if (pending.size >= inFlight) await Promise.race([Promise.race(pending), closed]);
+    if (failure) throw failure;
+  };
+  // Source chunks (64 KiB from S3) seldom divide into pieces: the rest of one is carried into the next, so every write but the last is full.
+  let carry: Buffer | undefined;
   try {
     for await (const chunk of source) {
-      const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-      for (let off = 0; off < buf.length; off += PIECE) {
-        const piece = buf.subarray(off, Math.min(off + PIECE, buf.length));
-        const at = position;
-        position += piece.length;
-        const p: Promise<void> = new Promise<void>((resolve, reject) => sftp.write(handle, piece, 0, piece.length, at, (err) => (err ? reject(err) : resolve())))
-          .catch((err: unknown) => {
-            failure ??= err;
-          })
-          .finally(() => pending.delete(p));
-        pending.add(p);
-        if (pending.size >= inFlight) await Promise.race([Promise.race(pending), closed]);
-        if (failure) throw failure;
+      let buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      if (carry) {
+        const need = PIECE - carry.length;
+        if (buf.length < need) {
+          carry = Buffer.concat([carry, buf]);
+          continue;
+        }
+        await send(Buffer.concat([carry, buf.subarray(0, need)]));
+        buf = buf.subarray(need);
+        carry = undefined;
       }
+      let off = 0;
+      for (; off + PIECE <= buf.length; off += PIECE) await send(buf.subarray(off, off + PIECE));
+      // A copy: the source may reuse its buffer once this chunk is consumed.
+      if (off < buf.length) carry = Buffer.from(buf.subarray(off));
     }
+    if (carry) await send(carry);
     await Promise.race([Promise.all(pending), closed]);
     if (failure) throw failure;
   } finally {
