@@ -51,9 +51,11 @@ export class LambdaContainer {
 
   private start(): Promise<void> {
     this.coldStarts++;
-    // Lambda's nodejs runtime gives V8 most of the function's memory as old space.
-    const heapMb = Math.max(64, Math.floor(this.spec.memoryMb * 0.9));
-    const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, HOST, this.spec.file, this.spec.handler], {
+    // The heap as Lambda's nodejs runtime sizes it from the function's memory: a tenth for the
+    // young generation (two semi-spaces), the rest for the old space.
+    const newSpace = Math.floor(this.spec.memoryMb / 10);
+    const flags = [`--max-semi-space-size=${Math.floor(newSpace / 2)}`, `--max-old-space-size=${this.spec.memoryMb - newSpace}`];
+    const child = spawn(process.execPath, [...flags, HOST, this.spec.file, this.spec.handler], {
       env: this.spec.environment,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
