@@ -36,6 +36,13 @@ export class HttpStatusError extends EtlError {
   }
 }
 
+/** A vendor answer the client does not fully understand, named after the vendor: `<Vendor>.UnexpectedResponse`. It is never read as the end of the data. */
+export class UnexpectedResponseError extends EtlError {
+  constructor(vendor: string, message: string) {
+    super(`${vendor}.UnexpectedResponse`, message);
+  }
+}
+
 /** A secret is missing, unreadable or lacks a key the connection needs. */
 export class SecretError extends EtlError {
   constructor(message: string) {

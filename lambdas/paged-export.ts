@@ -1,5 +1,5 @@
 import { addCounts, noCounts, type Counts } from './counts.js';
-import { EtlError } from './errors.js';
+import { UnexpectedResponseError } from './errors.js';
 import type { Logger } from './log.js';
 import { deleteKeys, getJson, GzipJsonLinesWriter, listKeys, putJson } from './s3.js';
 
@@ -42,12 +42,7 @@ export const newSegment = <C>(): SegmentState<C> => ({ part: 0, followed: [], co
 
 export const partKey = (prefix: string, part: number): string => `${prefix}part-${String(part).padStart(5, '0')}.jsonl.gz`;
 
-/** The error of a response the engine cannot follow, named after the vendor: `<Vendor>.UnexpectedResponse`. */
-export class UnexpectedResponseError extends EtlError {
-  constructor(vendor: string, message: string) {
-    super(`${vendor}.UnexpectedResponse`, message);
-  }
-}
+export { UnexpectedResponseError } from './errors.js';
 
 export interface PagingOptions<C> {
   /** Names the errors (`CampusGroups.UnexpectedResponse`) and the messages. */

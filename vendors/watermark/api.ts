@@ -153,15 +153,28 @@ export class WatermarkApi {
         body: await open(),
         timeoutMs: Math.max(policy.timeoutMs, 300_000),
       });
+      const uncertain = (what: string) =>
+        new SubmitUncertainError(
+          `The ZIP was sent in full, then ${what}; the import may exist in Watermark, so it is not sent again. ` +
+            `Check System Administration › Data Transactions › Bulk Imports for ${fileName}; to send it again, rerun the batch with "force": true.`,
+        );
       if (outcome.kind === 'answered') {
         const { status, text, retryAfter } = outcome;
         if (status >= 200 && status < 300) {
-          const body = JSON.parse(text) as Record<string, unknown>;
+          let body: Record<string, unknown> | undefined;
+          try {
+            const parsed = JSON.parse(text) as unknown;
+            if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
+          } catch {
+            // not JSON: below
+          }
           // The document shows both "import_id" and "import id".
-          const id = body.import_id ?? body['import id'] ?? body['import-id'];
-          if (typeof id !== 'string') throw new Error(`POST /v1/import/data answered ${status} without an import_id`);
-          return id;
+          const id = body?.import_id ?? body?.['import id'] ?? body?.['import-id'];
+          if (typeof id === 'string' && id.length > 0) return id;
+          throw uncertain(`Watermark answered HTTP ${status} without an import id (${describeBody(text)})`);
         }
+        // A refusal (4xx) proves nothing was imported; a 5xx after the whole body went out does not.
+        if (status >= 500 && outcome.bodySent) throw uncertain(`Watermark answered HTTP ${status}`);
         if (status === 401 && !refreshed) {
           refreshed = true;
           continue;
@@ -172,12 +185,7 @@ export class WatermarkApi {
         await sleep(Math.min(delay, policy.maxRetryAfterMs));
         continue;
       }
-      if (outcome.bodySent) {
-        throw new SubmitUncertainError(
-          `The ZIP was sent in full but the answer was lost (${outcome.problem}); the import may exist in Watermark. ` +
-            `Check Data Transactions › Bulk Imports; to send it again, rerun the batch with "force": true.`,
-        );
-      }
+      if (outcome.bodySent) throw uncertain(`the answer was lost (${outcome.problem})`);
       this.log?.warn('upload failed before the body was sent; retrying', { problem: outcome.problem, attempt: attempt + 1 });
       await sleep(backoffMs(attempt, policy));
     }
@@ -185,8 +193,20 @@ export class WatermarkApi {
   }
 }
 
+/** What a body said, short and without anything that could be a credential: its length and JSON keys. */
+function describeBody(text: string): string {
+  if (!text) return 'an empty body';
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return `a JSON body with keys ${Object.keys(parsed).join(', ') || 'none'}`;
+  } catch {
+    // fall through
+  }
+  return `a ${text.length}-byte body that is not a JSON object`;
+}
+
 type PostOutcome =
-  | { kind: 'answered'; status: number; text: string; retryAfter: string | null }
+  | { kind: 'answered'; status: number; text: string; retryAfter: string | null; bodySent: boolean }
   | { kind: 'failed'; bodySent: boolean; problem: string };
 
 function postOnce(
@@ -207,7 +227,7 @@ function postOnce(
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () =>
-        done({ kind: 'answered', status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf-8'), retryAfter: (res.headers['retry-after'] as string) ?? null }),
+        done({ kind: 'answered', status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf-8'), retryAfter: (res.headers['retry-after'] as string) ?? null, bodySent }),
       );
       res.on('error', (e) => done({ kind: 'failed', bodySent, problem: e.message }));
     });

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { InvalidInputError } from '../../lambdas/errors.js';
+import { InvalidInputError, UnexpectedResponseError } from '../../lambdas/errors.js';
 import type { Logger } from '../../lambdas/log.js';
 import { deleteKeys, getJson, listObjects, putJson, s3 } from '../../lambdas/s3.js';
 import type { WatermarkApi } from './api.js';
@@ -32,7 +32,12 @@ export interface Receipt {
   batch: string;
   /** Null while the upload is under way: its outcome is then unknown. */
   importId: string | null;
-  status: 'Submitting' | 'Submitted' | 'In Progress' | 'Completed' | 'Failed';
+  /**
+   * Submitting: the upload began and its outcome is not known (the run died); Uncertain: the ZIP
+   * went out in full and the answer did not prove whether an import exists; NotSent: refused or
+   * never fully sent, so nothing was imported.
+   */
+  status: 'Submitting' | 'Uncertain' | 'NotSent' | 'Submitted' | 'In Progress' | 'Completed' | 'Failed';
   statusMessage?: string;
   fileName?: string;
   timeReceived?: string;
@@ -44,6 +49,7 @@ export interface Receipt {
 }
 
 const FINAL = new Set(['Completed', 'Failed']);
+const PENDING = new Set(['In Progress', 'Pending']);
 
 export interface StartRequest {
   batch?: string;
@@ -83,11 +89,12 @@ async function latestReadyBatch(bucket: string): Promise<string | undefined> {
 export async function checkReceipt(run: Omit<ImportRun, 'phase'> | undefined, bucket: string, runId: string): Promise<ImportRun> {
   if (!run) return { batch: '', force: false, maxPollSeconds: 0, runId, phase: 'done', statusMessage: 'No batch is ready: every _READY batch already has a receipt' };
   const receipt = await getJson<Receipt>(bucket, receiptKey(run.batch));
-  if (!receipt || run.force) return { ...run, phase: 'validate' };
+  if (!receipt || run.force || receipt.status === 'NotSent') return { ...run, phase: 'validate' };
   if (!receipt.importId) {
+    const said = receipt.status === 'Uncertain' ? `its upload at ${receipt.submittedAt} ended uncertain (${receipt.statusMessage ?? ''})` : `it was being uploaded at ${receipt.submittedAt} and no import id was recorded`;
     throw new SubmitUncertainError(
-      `Batch '${run.batch}' was being uploaded at ${receipt.submittedAt} and no import id was recorded, so it may or may not exist in Watermark. ` +
-        `Check Data Transactions › Bulk Imports; to send it again, rerun with "force": true.`,
+      `Batch '${run.batch}' is not sent again: ${said}, so it may or may not exist in Watermark. ` +
+        `Check System Administration › Data Transactions › Bulk Imports; to send it again, rerun with "force": true.`,
     );
   }
   const base = { ...run, importId: receipt.importId, submittedAt: receipt.submittedAt, zip: receipt.zip };
@@ -126,8 +133,11 @@ export async function submit(run: ImportRun, api: WatermarkApi, bucket: string, 
   try {
     importId = await api.submitZip(`${run.batch}.zip`, zipInfo.bytes, open);
   } catch (error) {
-    // Refused, or never fully sent: certainly not imported, so the batch may be sent again.
-    if (!(error instanceof SubmitUncertainError)) await deleteKeys(bucket, [receiptKey(run.batch)]);
+    // The receipt stays, saying what is known: refused or never fully sent (a rerun may send it
+    // again), or uncertain (a rerun refuses to, unless forced).
+    const e = error as Error;
+    const status: Receipt['status'] = error instanceof SubmitUncertainError ? 'Uncertain' : 'NotSent';
+    await putJson(bucket, receiptKey(run.batch), { ...receipt, status, statusMessage: `${e.name}: ${e.message}`, finishedAt: new Date().toISOString() } satisfies Receipt);
     throw error;
   }
   await putJson(bucket, receiptKey(run.batch), { ...receipt, importId, status: 'Submitted' } satisfies Receipt);
@@ -148,6 +158,13 @@ export async function poll(run: ImportRun, api: WatermarkApi, bucket: string, no
   const answer = await api.getJson<StatusAnswer>(`/v1/import/${encodeURIComponent(importId)}/status`);
   const status = answer.status;
   const elapsed = Math.round((now - Date.parse(run.submittedAt!)) / 1000);
+  // The document names the not-yet-done state both "In Progress" and "Pending"; anything else is not guessed at.
+  if (status !== 'Completed' && status !== 'Failed' && !PENDING.has(String(status))) {
+    throw new UnexpectedResponseError(
+      'Watermark',
+      `GET /v1/import/${importId}/status answered status ${JSON.stringify(status)}, which is none of In Progress, Pending, Completed, Failed; the run stops rather than guess whether the import finished`,
+    );
+  }
   if (status !== 'Completed' && status !== 'Failed') {
     if (elapsed >= run.maxPollSeconds) throw new ImportStuckError(importId, elapsed, run.maxPollSeconds);
     throw new ImportInProgressError(importId, elapsed);

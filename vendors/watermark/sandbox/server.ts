@@ -29,7 +29,23 @@ export interface WatermarkSandboxOptions {
   neverFinish: boolean;
   /** Open the ZIP and classify its files (off in benchmarks, to time the transfer alone). */
   inspectZip: boolean;
+  /**
+   * Answers after an upload was accepted (the import exists), for the next `times` uploads. The
+   * document only shows "a successful POST request will return an HTTP (status code 200 OK)"
+   * with "import_id"; it promises nothing about the answer a gateway gives when it times out
+   * after the server took the file, so every one of these is a reading a client must survive:
+   * '504' (the gateway gave up), 'no-id' (200 with a body that has no import id), 'not-json'
+   * (200 with a body that is not JSON), 'reset' (the connection closed with no answer).
+   */
+  afterAccept: { mode: '504' | 'no-id' | 'not-json' | 'reset'; times: number } | null;
+  /**
+   * The word for an import not done yet. The document says both: "a basic status response of
+   * Pending, Completed or Failed" (Basics) and "In Progress, Completed or Failed" (Import Status).
+   */
+  pendingWord: 'In Progress' | 'Pending';
   faults: FaultOptions;
+  /** Which random faults the upload endpoint gets (a 5xx there leaves a client rightly uncertain). */
+  uploadFaultKinds: FaultKind[];
 }
 
 export const SANDBOX_CLIENT_ID = 'fake-watermark-client-id';
@@ -76,6 +92,9 @@ export class WatermarkSandbox {
       pollsBeforeDone: 2,
       neverFinish: false,
       inspectZip: true,
+      afterAccept: null,
+      pendingWord: 'In Progress',
+      uploadFaultKinds: ['5xx', '429', 'reset', 'slow'],
       ...options,
       faults: { ...NO_FAULTS, ...options.faults },
     };
@@ -105,7 +124,9 @@ export class WatermarkSandbox {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  configure(change: Partial<Pick<WatermarkSandboxOptions, 'pollsBeforeDone' | 'neverFinish' | 'tokenLifetimeSeconds'>> & { faults?: Partial<FaultOptions> }): void {
+  configure(
+    change: Partial<Pick<WatermarkSandboxOptions, 'pollsBeforeDone' | 'neverFinish' | 'tokenLifetimeSeconds' | 'afterAccept' | 'pendingWord' | 'uploadFaultKinds'>> & { faults?: Partial<FaultOptions> },
+  ): void {
     const { faults, ...rest } = change;
     Object.assign(this.options, rest);
     if (faults) this.faults.update(faults);
@@ -126,7 +147,9 @@ export class WatermarkSandbox {
       sendJson(res, status, body, headers);
     };
 
-    const fault = this.faults.next();
+    let fault = this.faults.next();
+    // A fault the upload may not get becomes the first one it may (or none).
+    if (fault && url.pathname === '/v1/import/data' && !this.options.uploadFaultKinds.includes(fault)) fault = this.options.uploadFaultKinds[0];
     record.fault = fault;
     if (fault === '5xx') return reply(502, { message: 'Bad gateway (sandbox fault)' });
     if (fault === '429') return reply(429, { message: 'Too many requests (sandbox fault)' }, { 'Retry-After': String(this.faults.settings.retryAfterSeconds) });
@@ -208,6 +231,20 @@ export class WatermarkSandbox {
       message: unrecognised.length ? `No import type recognised for: ${unrecognised.join(', ')}` : '',
     };
     this.imports.push(imp);
+    const after = this.options.afterAccept;
+    if (after && after.times > 0) {
+      after.times--;
+      if (after.mode === 'reset') {
+        record.status = -1;
+        req.socket.destroy();
+        return;
+      }
+      if (after.mode === '504') return reply(504, { message: 'Gateway Timeout (sandbox: the import was created)' });
+      if (after.mode === 'no-id') return reply(200, { status: 'accepted' });
+      record.status = 200;
+      req.socket.end('HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 15\r\nConnection: close\r\n\r\n<html>OK</html>');
+      return;
+    }
     return reply(200, { import_id: imp.importId });
   }
 
@@ -215,7 +252,7 @@ export class WatermarkSandbox {
     const imp = this.imports.find((i) => i.importId === id);
     if (!imp) return reply(404, { message: `Unknown import_id ${id}` });
     if (!imp.status && (this.options.neverFinish || imp.pollsLeft-- > 0)) {
-      return reply(200, { import_id: id, status: 'In Progress', file_name: imp.fileName, time_received: imp.receivedAt, status_message: '' });
+      return reply(200, { import_id: id, status: this.options.pendingWord, file_name: imp.fileName, time_received: imp.receivedAt, status_message: '' });
     }
     imp.status ??= imp.message ? 'Failed' : 'Completed';
     return reply(200, { import_id: id, status: imp.status, file_name: imp.fileName, time_received: imp.receivedAt, status_message: imp.message });
