@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { addCounts, noCounts, type Counts } from './counts.js';
 import { UnexpectedResponseError } from './errors.js';
 import type { Logger } from './log.js';
@@ -69,10 +70,10 @@ export type PagingOutcome<C> =
   | { kind: 'more'; state: SegmentState<C> }
   | { kind: 'done'; state: SegmentState<C> };
 
-/** Cursors are compared by their JSON; long tokens are kept short in the state. */
+/** Cursors are compared by their JSON; a long token is kept in the state as a digest. */
 const cursorId = (cursor: unknown): string => {
   const text = JSON.stringify(cursor);
-  return text.length <= 64 ? text : `${text.slice(0, 40)}…${text.length}:${text.slice(-16)}`;
+  return text.length <= 64 ? text : `sha256:${createHash('sha256').update(text).digest('base64url').slice(0, 22)}`;
 };
 
 /** Pages of one segment into one part, from where the state stands, until the end, the page budget or the Lambda's time. */

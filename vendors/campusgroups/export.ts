@@ -1,5 +1,6 @@
 import { addCounts, commitForward, finishSegment, newSegment, noCounts, pageSegment, type Counts, type Cursor, type SegmentState } from '../../lambdas/paged-export.js';
 import { getJson } from '../../lambdas/s3.js';
+import { UnexpectedResponseError } from '../../lambdas/errors.js';
 import type { Logger } from '../../lambdas/log.js';
 import type { CampusGroupsApi } from './api.js';
 import type { Entity } from './entities.js';
@@ -37,6 +38,12 @@ export interface EntityJob {
   query?: { id: string; startedAt: string };
   /** The current window's paging: its next part and the NextToken of its next page. */
   segment: SegmentState<string>;
+  /**
+   * Windows overlap by one second (see queryWindow): `seen` holds the records (id|updatedOn)
+   * the previous window already exported from that second, `carry` those of this window that
+   * the next one will see again.
+   */
+  edge?: { seen: string[]; carry: string[] };
   totals: Totals;
   result?: EntityResult;
 }
@@ -54,8 +61,29 @@ export function newJob(fields: Omit<EntityJob, 'phase' | 'segment' | 'totals' | 
   return { ...fields, windowIndex: 0, phase: 'query', segment: newSegment(), totals: { ...noCounts(), windows: 0 } };
 }
 
-export async function startQuery(job: EntityJob, api: CampusGroupsApi, log: Logger): Promise<EntityJob> {
+/**
+ * What a window asks the API for. The document types the bounds as date-time, inclusive, and
+ * never says updatedOn is whole seconds; a record at 23:59:59.500 must not fall between a
+ * window ending 23:59:59 and the next starting 00:00:00. So each window but the last asks up
+ * to the next window's start, inclusive: the edge second is asked twice, and the records both
+ * windows answer are dropped from the second by (id, updatedOn).
+ */
+export function queryWindow(job: Pick<EntityJob, 'range' | 'windowDays' | 'windowIndex' | 'windowCount'>): TimeRange {
   const window = windowAt(job.range, job.windowDays, job.windowIndex);
+  if (job.windowIndex + 1 >= job.windowCount) return window;
+  return { start: window.start, end: windowAt(job.range, job.windowDays, job.windowIndex + 1).start };
+}
+
+/** Records updated within one second at a window edge that one export carries; more fail the entity by name. */
+export const EDGE_LIMIT = 5000;
+
+const edgeKey = (record: unknown): string | undefined => {
+  const r = record as { id?: unknown; updatedOn?: unknown } | null;
+  return r && r.id !== undefined && typeof r.updatedOn === 'string' ? `${String(r.id)}|${r.updatedOn}` : undefined;
+};
+
+export async function startQuery(job: EntityJob, api: CampusGroupsApi, log: Logger): Promise<EntityJob> {
+  const window = queryWindow(job);
   const id = await api.requestQuery(job.entity, window);
   log.info('query requested', { entity: job.entity, queryId: id, window });
   return { ...job, phase: 'pages', query: { id, startedAt: new Date().toISOString() }, segment: newSegment() };
@@ -85,12 +113,34 @@ export async function exportPages(job: EntityJob, deps: ExportDeps): Promise<Ent
   const window = windowAt(job.range, job.windowDays, job.windowIndex);
   const prefix = windowPrefix(job.school, job.entity, window);
 
+  const asked = queryWindow(job);
+  const lastWindow = job.windowIndex + 1 >= job.windowCount;
+  const nextStart = Date.parse(asked.end);
+  const seen = new Set(job.edge?.seen ?? []);
+  const carry = new Set(job.edge?.carry ?? []);
   const outcome = await pageSegment(job.segment, {
     vendor: 'CampusGroups',
     label: `entity ${job.entity}, query ${queryId}`,
     bucket,
     prefix,
-    fetch: (token) => api.fetchPage(job.entity, queryId, token, pageSize),
+    fetch: async (token) => {
+      const answer = await api.fetchPage(job.entity, queryId, token, pageSize);
+      if (!answer.ready) return answer;
+      const records = answer.records.filter((r) => {
+        const key = edgeKey(r);
+        if (key !== undefined && seen.has(key)) return false;
+        // A record in the second the next window asks again: remember it, so that window drops it.
+        if (!lastWindow && key !== undefined && Date.parse((r as { updatedOn: string }).updatedOn) >= nextStart - (nextStart % 1000)) carry.add(key);
+        return true;
+      });
+      if (carry.size > EDGE_LIMIT) {
+        throw new UnexpectedResponseError(
+          'CampusGroups',
+          `entity ${job.entity}: more than ${EDGE_LIMIT} records were updated within the second at ${asked.end}, a window edge; export it with a windowDays that puts the edge elsewhere`,
+        );
+      }
+      return { ...answer, records };
+    },
     maxPages: maxPagesPerInvocation,
     remainingMs: deps.remainingMs,
     reserveMs: deps.reserveMs,
@@ -103,8 +153,9 @@ export async function exportPages(job: EntityJob, deps: ExportDeps): Promise<Ent
     if (waitingForFirstPage && elapsed >= queryReadyTimeoutSeconds) throw new QueryNeverReadyError(job.entity, queryId, elapsed, queryReadyTimeoutSeconds);
     throw new QueryNotReadyError(job.entity, queryId, elapsed);
   }
-  if (outcome.kind === 'more') return { ...job, segment: outcome.state };
-  return finishWindow({ ...job, segment: outcome.state }, window, prefix, deps);
+  const edge = { seen: [...seen], carry: [...carry] };
+  if (outcome.kind === 'more') return { ...job, segment: outcome.state, edge };
+  return finishWindow({ ...job, segment: outcome.state, edge }, window, prefix, deps);
 }
 
 async function finishWindow(job: EntityJob, window: TimeRange, prefix: string, deps: ExportDeps): Promise<EntityJob> {
@@ -115,7 +166,7 @@ async function finishWindow(job: EntityJob, window: TimeRange, prefix: string, d
     prefix,
     counts,
     log,
-    manifest: { source: 'campusgroups', school: job.school, entity: job.entity, window, queryId: job.query?.id, mode: job.mode, runId: job.runId },
+    manifest: { source: 'campusgroups', school: job.school, entity: job.entity, window, asked: queryWindow(job), queryId: job.query?.id, mode: job.mode, runId: job.runId },
   });
   // Only now, with the data and its manifest written, may the cursor move; and only forward.
   const cursor = await commitForward(bucket, cursorKey(job.school, job.entity), window.end, { entity: job.entity, runId: job.runId });
@@ -124,7 +175,8 @@ async function finishWindow(job: EntityJob, window: TimeRange, prefix: string, d
   const totals = { ...addCounts(job.totals, counts), windows: job.totals.windows + 1 };
   const { query: _done, ...rest } = job;
   if (job.windowIndex + 1 < job.windowCount) {
-    return { ...rest, phase: 'query', windowIndex: job.windowIndex + 1, segment: newSegment(), totals };
+    // What this window took from the shared second, the next one drops.
+    return { ...rest, phase: 'query', windowIndex: job.windowIndex + 1, segment: newSegment(), totals, edge: { seen: job.edge?.carry ?? [], carry: [] } };
   }
   return { ...rest, phase: 'done', segment: newSegment(), totals, result: { entity: job.entity, status: 'succeeded', ...totals, cursor } };
 }

@@ -11,16 +11,27 @@ export interface DataShape {
   /** updatedOn of the first and last record (ISO). */
   start: string;
   end: string;
+  /**
+   * 'milliseconds': updatedOn to the millisecond, the records clustered in the second and a half
+   * around each midnight (23:59:59.250 … 00:00:00.750), where windows of whole days meet.
+   */
+  precision?: 'seconds' | 'milliseconds';
 }
 
 export function countFor(shape: DataShape, entity: string): number {
   return typeof shape.recordsPerEntity === 'number' ? shape.recordsPerEntity : (shape.recordsPerEntity[entity] ?? 0);
 }
 
-/** updatedOn of record i, in whole seconds. */
+/** updatedOn of record i: whole seconds, or (precision 'milliseconds') to the millisecond. */
 export function updatedOnMs(shape: DataShape, entity: string, i: number): number {
   const n = countFor(shape, entity);
   const start = Date.parse(shape.start);
+  if (shape.precision === 'milliseconds') {
+    const days = Math.max(1, Math.floor((Date.parse(shape.end) - start) / 86_400_000));
+    const perDay = Math.ceil(n / days);
+    const day = Math.floor(i / perDay);
+    return start + (day + 1) * 86_400_000 - 750 + Math.floor(((i % perDay) * 1500) / perDay);
+  }
   const spanSeconds = Math.floor((Date.parse(shape.end) - start) / 1000);
   return start + (n <= 1 ? 0 : Math.floor((i * spanSeconds) / (n - 1))) * 1000;
 }
@@ -44,6 +55,7 @@ export function indexRange(shape: DataShape, entity: string, fromMs: number, toM
 }
 
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+export { iso as isoOf };
 const pick = <T>(list: readonly T[], i: number): T => list[i % list.length]!;
 const FIRST = ['Ada', 'Grace', 'Alan', 'Katherine', 'Edsger', 'Barbara', 'Donald', 'Frances', 'Ken', 'Radia'];
 const LAST = ['Lovelace', 'Hopper', 'Turing', 'Johnson', 'Dijkstra', 'Liskov', 'Knuth', 'Allen', 'Thompson', 'Perlman'];

@@ -23,6 +23,24 @@ export interface CampusGroupsSandboxOptions {
   /** Entities whose queries never become ready. */
   neverReady: string[];
   faults: FaultOptions;
+  /**
+   * The next page's token field. The document spells it both ways: "the response will include
+   * a nextToken in the body" (the prose) and "NextToken": "string" (the sample).
+   */
+  tokenField: 'NextToken' | 'nextToken' | (string & {});
+  /**
+   * How updatedStart/updatedEnd ("string <date-time>", "(inclusive)") meet updatedOn, which the
+   * document never says is whole seconds: 'instant' compares exact times (a record at
+   * 23:59:59.500 is after an updatedEnd of 23:59:59), 'whole-seconds' compares updatedOn
+   * truncated to its second (the same record is within it).
+   */
+  boundary: 'instant' | 'whole-seconds';
+  /** 'milliseconds' gives records fractional updatedOn values, spread evenly, some on window edges. */
+  precision: 'seconds' | 'milliseconds';
+  /** Every Nth page answers no records but a token (0: never): still not the end. */
+  emptyPageEvery: number;
+  /** From the Nth page on, answer the token of the page before again (0: never): a server in a loop. */
+  repeatTokenAfter: number;
 }
 
 export interface RecordedRequest {
@@ -64,15 +82,20 @@ export function defaultSandboxOptions(): CampusGroupsSandboxOptions {
     pollsBeforeReady: 1,
     neverReady: [],
     faults: { ...NO_FAULTS },
+    tokenField: 'NextToken',
+    boundary: 'instant',
+    precision: 'seconds',
+    emptyPageEvery: 0,
+    repeatTokenAfter: 0,
   };
 }
 
-const encodeToken = (queryId: string, offset: number) => Buffer.from(JSON.stringify({ q: queryId, o: offset })).toString('base64url');
+const encodeToken = (queryId: string, offset: number, page = 0, empty = false) => Buffer.from(JSON.stringify({ q: queryId, o: offset, p: page, e: empty })).toString('base64url');
 
-function decodeToken(token: string): { q: string; o: number } | undefined {
+function decodeToken(token: string): { q: string; o: number; p?: number; e?: boolean } | undefined {
   try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf-8')) as { q?: unknown; o?: unknown };
-    return typeof parsed.q === 'string' && typeof parsed.o === 'number' ? { q: parsed.q, o: parsed.o } : undefined;
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf-8')) as { q?: unknown; o?: unknown; p?: number; e?: boolean };
+    return typeof parsed.q === 'string' && typeof parsed.o === 'number' ? { q: parsed.q, o: parsed.o, p: parsed.p, e: parsed.e } : undefined;
   } catch {
     return undefined;
   }
@@ -89,6 +112,7 @@ export class CampusGroupsSandbox {
   constructor(options: Partial<CampusGroupsSandboxOptions> = {}) {
     const defaults = defaultSandboxOptions();
     this.options = { ...defaults, ...options, data: { ...defaults.data, ...options.data }, faults: { ...defaults.faults, ...options.faults } };
+    this.options.data.precision = this.options.precision;
     this.faults = new FaultPlan(this.options.faults);
   }
 
@@ -112,15 +136,20 @@ export class CampusGroupsSandbox {
   }
 
   /** Change faults or readiness while running. */
-  configure(change: { faults?: Partial<FaultOptions>; pollsBeforeReady?: number; neverReady?: string[] }): void {
-    if (change.faults) this.faults.update(change.faults);
-    if (change.pollsBeforeReady !== undefined) this.options.pollsBeforeReady = change.pollsBeforeReady;
-    if (change.neverReady) this.options.neverReady = change.neverReady;
+  configure(
+    change: { faults?: Partial<FaultOptions> } & Partial<
+      Pick<CampusGroupsSandboxOptions, 'pollsBeforeReady' | 'neverReady' | 'tokenField' | 'boundary' | 'precision' | 'emptyPageEvery' | 'repeatTokenAfter'>
+    >,
+  ): void {
+    const { faults, ...rest } = change;
+    if (faults) this.faults.update(faults);
+    Object.assign(this.options, Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)));
+    this.options.data.precision = this.options.precision;
   }
 
   /** The ids of the records this sandbox serves for an entity and window: what an export must land, exactly once each. */
   expectedIds(entity: string, updatedStart: string, updatedEnd: string): number[] {
-    const [lo, hi] = indexRange(this.options.data, entity, Date.parse(updatedStart), Date.parse(updatedEnd));
+    const [lo, hi] = indexRange(this.options.data, entity, Date.parse(updatedStart), Date.parse(updatedEnd) + (updatedEnd.length === 10 ? 86_399_999 : this.options.boundary === 'whole-seconds' ? 999 : 0));
     return Array.from({ length: hi - lo }, (_, k) => lo + k + 1);
   }
 
@@ -173,9 +202,11 @@ export class CampusGroupsSandbox {
     if (Number.isNaN(startMs) || Number.isNaN(endMs)) {
       return reply(400, { message: 'updatedStart and updatedEnd are required date-times' });
     }
-    // A date alone as updatedEnd covers that whole day: the bounds are inclusive.
-    const endInclusive = end!.length === 10 ? endMs + 86_400_000 - 1 : endMs;
-    const [lo, hi] = indexRange(this.options.data, entity, startMs, endInclusive);
+    // A date alone as updatedEnd covers that whole day: the bounds are inclusive. Compared in
+    // whole seconds, updatedEnd takes in its whole second.
+    const endInclusive = end!.length === 10 ? endMs + 86_400_000 - 1 : this.options.boundary === 'whole-seconds' ? Math.floor(endMs / 1000) * 1000 + 999 : endMs;
+    const startInclusive = this.options.boundary === 'whole-seconds' ? Math.floor(startMs / 1000) * 1000 : startMs;
+    const [lo, hi] = indexRange(this.options.data, entity, startInclusive, endInclusive);
     const queryId = randomUUID();
     this.queries.set(queryId, {
       entity,
@@ -212,15 +243,22 @@ export class CampusGroupsSandbox {
     const token = url.searchParams.get('token') ?? undefined;
     record.token = token;
     let offset = query.lo;
+    let page = 0;
     if (token !== undefined) {
       const decoded = decodeToken(token);
       if (!decoded || decoded.q !== queryId) return reply(400, { message: 'Invalid token' });
       offset = decoded.o;
+      page = decoded.p ?? 0;
     }
-    const stop = Math.min(offset + size, query.hi);
+    const o = this.options;
+    const empty = o.emptyPageEvery > 0 && page > 0 && page % o.emptyPageEvery === 0 && !decodeToken(token!)?.e;
+    const stop = empty ? offset : Math.min(offset + size, query.hi);
     const results = [];
     for (let i = offset; i < stop; i++) results.push(recordAt(this.options.data, entity, i));
-    const body = stop < query.hi ? { Results: results, NextToken: encodeToken(queryId, stop) } : { Results: results };
+    let next = stop < query.hi || empty ? encodeToken(queryId, stop, page + 1, empty) : undefined;
+    // A server in a loop: past the Nth page it hands back the token it was given.
+    if (o.repeatTokenAfter > 0 && page >= o.repeatTokenAfter && token !== undefined && next !== undefined) next = token;
+    const body: Record<string, unknown> = { Results: results, ...(next ? { [o.tokenField]: next } : {}) };
 
     if (reset) {
       // Headers and half the body, then the connection drops: the client must not keep a partial page.

@@ -18,6 +18,14 @@ export interface GoContractorSandboxOptions {
   accounts: number;
   /** Answer 403 as GoContractor does for a key that is inactive or lacks access to the projects. */
   forbidden: boolean;
+  /**
+   * From this page on, answer nextPage equal to the current page (0: never). The public code
+   * this API is known from only shows {currentPage, numPages, nextPage}; nothing promises a
+   * nextPage after the current one, so a client must not trust it to be.
+   */
+  repeatPageAfter: number;
+  /** Leave nextPage out of every answer: a client then has numPages alone to go on. */
+  omitNextPage: boolean;
   faults: FaultOptions;
 }
 
@@ -29,12 +37,14 @@ export class GoContractorSandbox {
   url = '';
 
   constructor(options: Partial<GoContractorSandboxOptions> = {}) {
-    this.options = { port: 0, apiKey: GC_SANDBOX_KEY, authHeader: 'x-api-key', workers: 250, accounts: 40, forbidden: false, ...options, faults: { ...NO_FAULTS, ...options.faults } };
+    this.options = { port: 0, repeatPageAfter: 0, omitNextPage: false, apiKey: GC_SANDBOX_KEY, authHeader: 'x-api-key', workers: 250, accounts: 40, forbidden: false, ...options, faults: { ...NO_FAULTS, ...options.faults } };
     this.faults = new FaultPlan(this.options.faults);
   }
 
-  configure(change: Partial<Pick<GoContractorSandboxOptions, 'forbidden'>> & { faults?: Partial<FaultOptions> }): void {
+  configure(change: Partial<Pick<GoContractorSandboxOptions, 'forbidden' | 'repeatPageAfter' | 'omitNextPage'>> & { faults?: Partial<FaultOptions> }): void {
     if (change.forbidden !== undefined) this.options.forbidden = change.forbidden;
+    if (change.repeatPageAfter !== undefined) this.options.repeatPageAfter = change.repeatPageAfter;
+    if (change.omitNextPage !== undefined) this.options.omitNextPage = change.omitNextPage;
     if (change.faults) this.faults.update(change.faults);
   }
 
@@ -81,6 +91,8 @@ export class GoContractorSandbox {
           : { id: i + 1, name: `Contractor ${i + 1} LLC`, status: i % 7 ? 'Active' : 'Inactive' },
       );
     }
-    reply(200, { data, pagination: { currentPage: page, numPages, nextPage: page + 1 < numPages ? page + 1 : null } });
+    const o = this.options;
+    const nextPage = o.repeatPageAfter > 0 && page >= o.repeatPageAfter ? page : page + 1 < numPages ? page + 1 : null;
+    reply(200, { data, pagination: { currentPage: page, numPages, ...(o.omitNextPage ? {} : { nextPage }) } });
   }
 }

@@ -14,7 +14,8 @@ afterAll(async () => {
   await env?.stop();
 });
 beforeEach(async () => {
-  env.gocontractor.sandbox.configure({ forbidden: false, faults: { rate: 0 } });
+  env.gocontractor.sandbox.configure({ forbidden: false, faults: { rate: 0 }, repeatPageAfter: 0, omitNextPage: false });
+  env.gocontractor.sandbox.requests.length = 0;
   env.secrets.set(GOCONTRACTOR_SECRET_ID, { apiKey: GC_SANDBOX_KEY });
   await deleteAll(env.s3, env.bucket, 'gocontractor/');
 });
@@ -69,5 +70,25 @@ describe('gocontractor-export through the local runtime', () => {
     expect(run.error).toBe('Etl.InvalidInput');
     expect(run.cause).toMatch(/entities must be a non-empty list of workers, accounts/);
     expect(env.gocontractor.sandbox.requests.length).toBe(before);
+  });
+
+  it('stops naming the page when nextPage is not after the current one, instead of writing the same records forever', async () => {
+    env.gocontractor.sandbox.configure({ repeatPageAfter: 2 });
+    const run = await runPipeline('gocontractor-export', { entities: ['workers'] });
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('GoContractor.UnexpectedResponse');
+    expect(run.cause).toContain('page 2 answered nextPage 2, which is not after it');
+    // What the server served before the loop is all there is: three pages were asked for, no more.
+    expect(env.gocontractor.sandbox.requests.filter((r) => r.path.endsWith('/Worker')).length).toBeLessThanOrEqual(4);
+    expect((await listAll(env.s3, env.bucket, 'gocontractor/workers/')).filter((k) => k.endsWith('_manifest.json'))).toEqual([]);
+  });
+
+  it('pages to the end on numPages alone when answers leave nextPage out, counting the pages', async () => {
+    env.gocontractor.sandbox.configure({ omitNextPage: true });
+    const run = await runPipeline('gocontractor-export', {});
+    expect(run.status, run.cause).toBe('SUCCEEDED');
+    expect(await landedIds('workers')).toEqual(range(250));
+    const workers = (run.output as { entities: Array<{ entity: string; pages: number }> }).entities.find((e) => e.entity === 'workers')!;
+    expect(workers.pages).toBe(5);
   });
 });

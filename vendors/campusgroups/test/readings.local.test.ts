@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runPipeline } from '../../../local/runner.js';
+import { deleteAll, getText, landedIds, listAll, sorted, startEnv } from '../../../test/helpers/local.js';
+import { SANDBOX_SCHOOL } from '../sandbox/server.js';
+import type { ExportSummary } from '../summary.js';
+
+// Every reading of the CampusGroups document the sandbox can serve, and what each must land:
+// each record the server has for the range, once — counted against the server's own data.
+const START = '2025-01-01T00:00:00Z';
+const END = '2025-12-31T23:59:59Z';
+let env: Awaited<ReturnType<typeof startEnv>>;
+
+beforeAll(async () => {
+  env = await startEnv({ campusgroups: { data: { recordsPerEntity: 700, start: START, end: END }, pollsBeforeReady: 0 } });
+});
+afterAll(async () => {
+  await env?.stop();
+});
+beforeEach(async () => {
+  env.campusgroups.sandbox!.configure({ tokenField: 'NextToken', boundary: 'instant', precision: 'seconds', emptyPageEvery: 0, repeatTokenAfter: 0, faults: { rate: 0 } });
+  await deleteAll(env.s3, env.bucket, 'campusgroups/');
+  await deleteAll(env.s3, env.bucket, 'state/campusgroups/');
+});
+
+const exportAll = (extra: Record<string, unknown> = {}) =>
+  runPipeline('campusgroups-export', { updatedStart: '2025-01-01', updatedEnd: '2025-12-31', entities: ['events', 'users'], pageSize: 50, windowDays: 30, ...extra });
+
+async function expectEveryRecordOnce(entity: string) {
+  const landed = sorted(await landedIds(env.s3, env.bucket, SANDBOX_SCHOOL, entity));
+  const expected = env.campusgroups.sandbox!.expectedIds(entity, START, END);
+  expect(landed.length, `${entity}: landed ${landed.length}, the server has ${expected.length}`).toBe(expected.length);
+  expect(landed).toEqual(expected);
+}
+
+describe('campusgroups-export against every reading of the document', () => {
+  it.each(['NextToken', 'nextToken'] as const)('follows the next-page token spelled %s to the end', async (tokenField) => {
+    env.campusgroups.sandbox!.configure({ tokenField });
+    const run = await exportAll();
+    expect(run.status, run.cause).toBe('SUCCEEDED');
+    await expectEveryRecordOnce('events');
+    await expectEveryRecordOnce('users');
+  });
+
+  it.each([
+    ['instant', 'milliseconds'],
+    ['whole-seconds', 'milliseconds'],
+    ['whole-seconds', 'seconds'],
+  ] as const)('loses and repeats nothing at window edges when bounds compare as %s and updatedOn has %s', async (boundary, precision) => {
+    env.campusgroups.sandbox!.configure({ boundary, precision });
+    const run = await exportAll();
+    expect(run.status, run.cause).toBe('SUCCEEDED');
+    expect((run.output as ExportSummary).totals.records).toBe(1400);
+    await expectEveryRecordOnce('events');
+    await expectEveryRecordOnce('users');
+  });
+
+  it('reads an empty page that carries a token as more to come, not the end', async () => {
+    env.campusgroups.sandbox!.configure({ emptyPageEvery: 2 });
+    const run = await exportAll();
+    expect(run.status, run.cause).toBe('SUCCEEDED');
+    await expectEveryRecordOnce('events');
+  });
+
+  it('fails the entity naming what it saw when the server answers the same token again, and moves no cursor', async () => {
+    env.campusgroups.sandbox!.configure({ repeatTokenAfter: 2 });
+    const run = await exportAll({ entities: ['events'], windowDays: 366 });
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('CampusGroups.UnexpectedResponse');
+    expect(run.cause).toMatch(/entity events, query [0-9a-f-]{36}: the next-page cursor sha256:\S+ was already followed/);
+    expect(await listAll(env.s3, env.bucket, `state/campusgroups/${SANDBOX_SCHOOL}/cursors/events.json`)).toEqual([]);
+  });
+
+  it('fails naming the field when the token comes under a name the document does not use, instead of stopping at page one', async () => {
+    env.campusgroups.sandbox!.configure({ tokenField: 'continuationToken' });
+    const run = await exportAll({ entities: ['events'] });
+    expect(run.error).toBe('CampusGroups.UnexpectedResponse');
+    expect(run.cause).toContain("'continuationToken'");
+    const summary = JSON.parse(JSON.stringify(run)) as { cause: string };
+    expect(summary.cause).not.toContain('succeeded');
+    expect((await listAll(env.s3, env.bucket, `campusgroups/${SANDBOX_SCHOOL}/events/`)).filter((k) => k.endsWith('_manifest.json'))).toEqual([]);
+    void getText;
+  });
+});
