@@ -175,15 +175,19 @@ async function runBackfill(args: string[]): Promise<number> {
   const { startBackfill } = await import('./backfill.js');
   const client = new SFNClient({});
   try {
-    const started = await startBackfill(client, {
-      stateMachineArn: arn,
-      from: values.from,
-      to: values.to,
-      entities: values.entities?.split(',').map((e) => e.trim()).filter(Boolean),
-      windowDays,
-      name: values.name,
-    });
-    process.stdout.write(`Started ${started.name}\n  execution: ${started.executionArn}\n  input:     ${JSON.stringify(started.input)}\n`);
+    const started = await startBackfill(
+      client,
+      {
+        stateMachineArn: arn,
+        from: values.from,
+        to: values.to,
+        entities: values.entities?.split(',').map((e) => e.trim()).filter(Boolean),
+        windowDays,
+        name: values.name,
+      },
+      (line) => process.stderr.write(`${line}\n`),
+    );
+    for (const s of started) process.stdout.write(`Started ${s.name}\n  execution: ${s.executionArn}\n  input:     ${JSON.stringify(s.input)}\n`);
     return 0;
   } catch (error) {
     const e = error as Error;

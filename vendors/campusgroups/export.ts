@@ -6,7 +6,7 @@ import type { CampusGroupsApi } from './api.js';
 import type { Entity } from './entities.js';
 import { QueryNeverReadyError, QueryNotReadyError } from './errors.js';
 import { InvalidInputError } from '../../lambdas/errors.js';
-import { incrementalRange, toIso, validateRequest, windowAt, windowCount, type ExportDefaults, type TimeRange } from './plan.js';
+import { EVENTS_PER_WINDOW, HISTORY_BUDGET, incrementalRange, toIso, validateRequest, windowAt, windowCount, type ExportDefaults, type TimeRange } from './plan.js';
 
 export interface Totals extends Counts {
   windows: number;
@@ -230,6 +230,15 @@ export async function planExport(
         windowCount: windowCount(range, windowDays),
         settings: { pageSize, maxPagesPerInvocation, queryReadyTimeoutSeconds },
       }),
+    );
+  }
+  // An incremental run from old cursors can be as long as a backfill: the same budget holds.
+  const events = 20 + entities.reduce((n, e) => n + 4 + e.windowCount * EVENTS_PER_WINDOW, 0);
+  if (events > HISTORY_BUDGET) {
+    const oldest = entities.reduce((a, e) => (e.range.start < a ? e.range.start : a), entities[0]!.range.start);
+    throw new InvalidInputError(
+      `This incremental run would plan about ${events.toLocaleString('en-US')} history events (cursors reach back to ${oldest}), past the ` +
+        `${HISTORY_BUDGET.toLocaleString('en-US')} one execution plans for; catch up with ./bin/etl.mjs backfill campusgroups-export --from ${oldest.slice(0, 10)} --to <today>, then run it again.`,
     );
   }
   deps.log.info('export planned', { mode: request.mode, range: request.range, entities: request.entities.length, concurrency });

@@ -127,7 +127,42 @@ export function validateRequest(input: unknown, defaults: ExportDefaults, now: n
   if (start > end) {
     throw new InvalidInputError(`updatedStart ${JSON.stringify(req.updatedStart)} is after updatedEnd ${JSON.stringify(req.updatedEnd ?? toIso(now))}`);
   }
-  return { entities, mode: 'backfill', range: { start: toIso(start), end: toIso(end) }, settings };
+  const range = { start: toIso(start), end: toIso(end) };
+  const windows = windowCount(range, settings.windowDays);
+  const events = plannedEvents(entities.length, windows);
+  if (events > HISTORY_BUDGET) {
+    const days = maxDaysPerExecution(entities.length, settings.windowDays);
+    throw new InvalidInputError(
+      `This backfill is ${entities.length} entities × ${windows.toLocaleString('en-US')} windows of ${settings.windowDays} days: about ` +
+        `${events.toLocaleString('en-US')} history events, past the ${HISTORY_BUDGET.toLocaleString('en-US')} one execution plans for ` +
+        `(Step Functions stops an execution at 25,000). ` +
+        (days > 0
+          ? `Split it into executions of at most ${days} days: ./bin/etl.mjs backfill campusgroups-export --from ${range.start.slice(0, 10)} --to ${range.end.slice(0, 10)}` +
+            `${req.entities ? ` --entities ${entities.join(',')}` : ''} --window-days ${settings.windowDays} does that.`
+          : `Export fewer entities per execution, or use larger windowDays.`),
+    );
+  }
+  return { entities, mode: 'backfill', range, settings };
+}
+
+/**
+ * What one execution may plan: Step Functions fails an execution at 25,000 history events.
+ * A window costs at least StartQuery (5 events), ExportPages (5), the Choice (2) and its
+ * polls (3 each, typically 3–6 of them): 30 is the figure planned with, leaving room for
+ * longer waits and extra page batches; each entity adds its Map iteration and end (4), the
+ * run its plan, summary and end (about 20). A plan past the budget is refused with the numbers.
+ */
+export const HISTORY_BUDGET = 20_000;
+export const EVENTS_PER_WINDOW = 30;
+
+export function plannedEvents(entities: number, windows: number): number {
+  return 20 + entities * (4 + windows * EVENTS_PER_WINDOW);
+}
+
+/** The longest date range per execution that fits the budget, in days, for these entities and windows. */
+export function maxDaysPerExecution(entities: number, windowDays: number): number {
+  const windows = Math.floor((HISTORY_BUDGET - 20 - 4 * entities) / (entities * EVENTS_PER_WINDOW));
+  return Math.max(0, windows) * windowDays;
 }
 
 /** How many windows of `windowDays` cover the inclusive range. */
