@@ -41,6 +41,8 @@ export interface SecretSpec {
 
 export interface FunctionAccess {
   secret?: boolean;
+  /** Leases in the state table (single-flight). */
+  state?: boolean;
   transfer?: boolean;
   readData?: string[];
   writeData?: string[];

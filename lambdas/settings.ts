@@ -23,7 +23,7 @@ export type SettingsOf<T> = T extends SettingsSpec<infer S> ? z.infer<S> : never
 export const envName = (prefix: string, key: string): string => `${prefix}_${key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
 
 /** Variables every function gets, whatever its vendor. */
-export const COMMON_ENV = { bucket: 'DATA_BUCKET', timeZone: 'TIME_ZONE' } as const;
+export const COMMON_ENV = { bucket: 'DATA_BUCKET', timeZone: 'TIME_ZONE', stateTable: 'STATE_TABLE' } as const;
 export const secretIdEnv = (prefix: string): string => `${prefix}_SECRET_ID`;
 
 /** What a schema holds under its wrappers (default, optional, nullable): string, number, boolean, array, enum… */

@@ -3,6 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -52,6 +53,8 @@ interface DeployedConnection {
 export class EtlHubStack extends Stack {
   readonly bucket: s3.Bucket;
   readonly alarmTopic: sns.Topic;
+  /** Leases (single-flight per batch and per entity), written with conditions. */
+  readonly stateTable: dynamodb.TableV2;
   readonly pipelines: Record<string, PipelineStateMachine> = {};
   private readonly connections: DeployedConnection[] = [];
 
@@ -94,6 +97,14 @@ export class EtlHubStack extends Stack {
       });
     }
 
+    this.stateTable = new dynamodb.TableV2(this, 'StateTable', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      billing: dynamodb.Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: 'expiresAt',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
     const alarmKey = new kms.Key(this, 'AlarmTopicKey', {
       description: 'Encrypts the ETL hub alarm topic; CloudWatch alarms may use it to publish.',
       enableKeyRotation: true,
@@ -126,13 +137,20 @@ export class EtlHubStack extends Stack {
     const secret = this.vendorSecret(`${title}Secret`, secretName, vendor.secret.description, vendor.secret.rotation);
     const extra = infra?.deploy(this, { bucket: this.bucket, secret, settings }) ?? { environment: {} };
     const runtime = { [secretIdEnv(vendor.settings.prefix)]: secretName, ...settingsToEnv(vendor.settings, settings) };
-    const environment = { [COMMON_ENV.bucket]: this.bucket.bucketName, [COMMON_ENV.timeZone]: config.timeZone, ...runtime, ...extra.environment };
+    const environment = {
+      [COMMON_ENV.bucket]: this.bucket.bucketName,
+      [COMMON_ENV.timeZone]: config.timeZone,
+      [COMMON_ENV.stateTable]: this.stateTable.tableName,
+      ...runtime,
+      ...extra.environment,
+    };
     for (const pipeline of vendor.pipelines) {
       const id = `${title}${pascal(pipeline.name.replace(`${vendor.name}-`, ''))}`;
       const deployed = new PipelineStateMachine(this, id, {
         pipeline,
         bucket: this.bucket,
         secret,
+        stateTable: this.stateTable,
         alarmTopic: this.alarmTopic,
         environment,
         transferConnectorArn: extra.transferConnectorArn,

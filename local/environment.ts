@@ -5,12 +5,14 @@ import type { Connector, StartedVendor } from '../lambdas/connector.js';
 import { COMMON_ENV, secretIdEnv } from '../lambdas/settings.js';
 import { VENDORS } from '../vendors/index.js';
 import { emptyConfig, localVendors, type LocalConfig } from './config.js';
+import { startLocalDynamoDb } from './dynamodb.js';
 import { startLocalS3, type LocalS3 } from './s3.js';
 import { LocalSecretsManager } from './secrets-manager.js';
 import { LocalTransfer } from './transfer.js';
 
 export const LOCAL_BUCKET = 'etl-hub-local-data';
 export const LOCAL_TIME_ZONE = 'America/Chicago';
+export const LOCAL_STATE_TABLE = 'etl-hub-local-state';
 
 /** A vendor's secret in the local Secrets Manager: etl-hub/<name>, as <stackName>/<name> in AWS. */
 export const localSecretId = (vendor: Pick<Connector, 'secret'>): string => `etl-hub/${vendor.secret.name}`;
@@ -74,6 +76,8 @@ export async function startLocalEnvironment(options: LocalOptions = {}): Promise
     const transfer = new LocalTransfer();
     await transfer.start();
     stops.push(() => transfer.stop());
+    const dynamo = await startLocalDynamoDb();
+    stops.push(() => dynamo.stop());
 
     const settings: Record<string, string> = {
       // Metrics are CloudWatch's business; locally their JSON lines would only clutter stdout.
@@ -86,6 +90,8 @@ export async function startLocalEnvironment(options: LocalOptions = {}): Promise
       AWS_ENDPOINT_URL_S3: s3Endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
       AWS_ENDPOINT_URL_TRANSFER: transfer.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      [COMMON_ENV.stateTable]: LOCAL_STATE_TABLE,
       // Without these the SDK's stream uploads reach s3rver with their chunk framing stored in the object.
       AWS_REQUEST_CHECKSUM_CALCULATION: 'when_required',
       AWS_RESPONSE_CHECKSUM_VALIDATION: 'when_required',
@@ -114,6 +120,17 @@ export async function startLocalEnvironment(options: LocalOptions = {}): Promise
     });
     apply(settings);
 
+    const { DynamoDBClient, CreateTableCommand } = await import('@aws-sdk/client-dynamodb');
+    const ddb = new DynamoDBClient({});
+    await ddb.send(
+      new CreateTableCommand({
+        TableName: LOCAL_STATE_TABLE,
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    ddb.destroy();
     const { S3Client, CreateBucketCommand } = await import('@aws-sdk/client-s3');
     const client = new S3Client({ forcePathStyle: true });
     await client.send(new CreateBucketCommand({ Bucket: LOCAL_BUCKET })).catch((error: { name?: string }) => {

@@ -127,7 +127,7 @@ describe('EtlHubStack', () => {
     const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine')) as any[];
     const wm = machines.find((m) => m.Properties.StateMachineName === 'TestHub-watermark-import');
     expect(Object.keys(wm.Properties.DefinitionSubstitutions).sort()).toEqual([
-      'AuthorizeFunctionArn', 'CheckReceiptFunctionArn', 'PollStatusFunctionArn', 'SubmitImportFunctionArn', 'ValidateBatchFunctionArn', 'ZipBatchFunctionArn',
+      'AuthorizeFunctionArn', 'CheckReceiptFunctionArn', 'PollStatusFunctionArn', 'ReleaseBatchFunctionArn', 'SubmitImportFunctionArn', 'ValidateBatchFunctionArn', 'ZipBatchFunctionArn',
     ]);
     // Only the tasks that talk to Watermark can read its secret.
     const watermarkSecretReaders = Object.entries(policies).filter(([id, p]) => id.startsWith('WatermarkImport') && JSON.stringify(p).includes('WatermarkSecret'));

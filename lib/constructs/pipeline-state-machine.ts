@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -19,6 +20,8 @@ export interface PipelineStateMachineProps {
   pipeline: PipelineSpec;
   bucket: s3.IBucket;
   secret?: secretsmanager.ISecret;
+  /** The state table of leases, for functions with `state` access. */
+  stateTable?: dynamodb.ITableV2;
   /** Environment for every function: names and numbers, never a secret value. */
   environment: Record<string, string>;
   alarmTopic: sns.ITopic;
@@ -49,6 +52,10 @@ export class PipelineStateMachine extends Construct {
       if (spec.access.secret) {
         if (!secret) throw new Error(`${pipeline.name}: ${name} needs a secret and none was given`);
         secret.grantRead(fn);
+      }
+      if (spec.access.state) {
+        if (!props.stateTable) throw new Error(`${pipeline.name}: ${name} needs the state table and none was given`);
+        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem'], resources: [props.stateTable.tableArn] }));
       }
       if (spec.access.transfer) {
         if (!props.transferConnectorArn) throw new Error(`${pipeline.name}: ${name} needs a Transfer connector and none was given`);

@@ -24,7 +24,7 @@ export const watermark: Connector = {
       readyTrigger: { outbox: 'watermark/outbox/' },
       schedule: { setting: 'schedule', namePrefix: 'scheduled', input: { latestReady: true } },
       functions: [
-        { id: 'CheckReceipt', entry: `${dir}/handlers/check-receipt.ts`, timeoutSeconds: 30, memoryMb: 256, access: { readData: ['state/watermark/*'] } },
+        { id: 'CheckReceipt', entry: `${dir}/handlers/check-receipt.ts`, timeoutSeconds: 30, memoryMb: 256, access: { readData: ['state/watermark/*'], state: true } },
         { id: 'ValidateBatch', entry: `${dir}/handlers/validate-batch.ts`, timeoutSeconds: 840, memoryMb: 512, access: { readData: ['watermark/outbox/*', 'state/watermark/*'] } },
         {
           id: 'ZipBatch',
@@ -46,8 +46,9 @@ export const watermark: Connector = {
           entry: `${dir}/handlers/poll-status.ts`,
           timeoutSeconds: 60,
           memoryMb: 256,
-          access: { secret: true, readData: ['state/watermark/*'], writeData: ['state/watermark/*'] },
+          access: { secret: true, readData: ['state/watermark/*'], writeData: ['state/watermark/*'], state: true },
         },
+        { id: 'ReleaseBatch', entry: `${dir}/handlers/release-batch.ts`, timeoutSeconds: 30, memoryMb: 128, access: { state: true } },
       ],
     },
   ],

@@ -49,6 +49,9 @@ export interface Receipt {
 }
 
 const FINAL = new Set(['Completed', 'Failed']);
+
+/** What a run holds while it works on a batch (lambdas/leases.ts). */
+export const batchLease = (batch: string) => `watermark/${batch}`;
 const PENDING = new Set(['In Progress', 'Pending']);
 
 export interface StartRequest {

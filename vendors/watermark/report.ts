@@ -6,7 +6,9 @@ export function watermarkProgress(write: (line: string) => void): (event: LocalE
   const stamp = elapsed();
   return (event) => {
     const name = event.state?.name;
-    const out = event.state?.output as ImportRun | undefined;
+    const out = event.state?.output as (ImportRun & { failure?: unknown }) | undefined;
+    // A step that failed and was caught exits with its failure beside the run: the failure is reported at the end.
+    if (out?.failure) return;
     if (event.type === 'StateExited' && name === 'CheckReceipt' && out) {
       const said = { validate: 'no receipt: validating', poll: `receipt found: resuming the polling of import ${out.importId}`, done: `already imported as ${out.importId} (${out.status}); nothing sent` };
       write(`${stamp()}  batch '${out.batch}': ${said[out.phase]}`);

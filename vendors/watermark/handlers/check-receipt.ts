@@ -1,8 +1,9 @@
 import middy from '@middy/core';
 import { edge } from '../../../lambdas/edge.js';
-import { events } from '../events.js';
+import { acquireLease, releaseLease } from '../../../lambdas/leases.js';
 import { loadConfig } from '../config.js';
-import { checkReceipt, startRun, type ImportRun } from '../pipeline.js';
+import { events } from '../events.js';
+import { batchLease, checkReceipt, startRun, type ImportRun } from '../pipeline.js';
 
 const config = loadConfig();
 
@@ -11,6 +12,20 @@ interface Event {
   executionName: string;
 }
 
-export const handler = middy(async (event: Event): Promise<ImportRun> =>
-  checkReceipt(await startRun(event.input, event.executionName, config.maxPollSeconds, config.bucket), config.bucket, event.executionName),
-).use(edge('CheckReceipt', events.checkReceipt));
+/**
+ * The batch is held for this execution before anything else (two executions of one batch: the
+ * second ends Etl.AlreadyRunning and sends nothing), then its receipt decides where to start.
+ */
+export const handler = middy(async (event: Event): Promise<ImportRun> => {
+  const run = await startRun(event.input, event.executionName, config.maxPollSeconds, config.bucket);
+  if (!run) return checkReceipt(run, config.bucket, event.executionName);
+  await acquireLease(batchLease(run.batch), event.executionName, run.maxPollSeconds + 3600);
+  try {
+    const out = await checkReceipt(run, config.bucket, event.executionName);
+    if (out.phase === 'done') await releaseLease(batchLease(run.batch), event.executionName);
+    return out;
+  } catch (error) {
+    await releaseLease(batchLease(run.batch), event.executionName);
+    throw error;
+  }
+}).use(edge('CheckReceipt', events.checkReceipt));

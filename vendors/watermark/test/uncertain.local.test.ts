@@ -62,3 +62,38 @@ describe('watermark-import when the answer to a fully sent upload is unclear', (
     expect(importsOf(batch)).toBe(1);
   });
 });
+
+describe('watermark-import with two executions of one batch at once', () => {
+  it('imports once: the second execution ends Etl.AlreadyRunning naming the first, and sends nothing', async () => {
+    const batch = `race-${++n}`;
+    await putBatch(env.s3, env.bucket, batch, good);
+    const requestsBefore = env.watermark.sandbox!.requests.length;
+    const [a, b] = await Promise.all([
+      runPipeline('watermark-import', { batch }, { executionName: `${batch}-first` }),
+      runPipeline('watermark-import', { batch }, { executionName: `${batch}-second` }),
+    ]);
+    const runs = [a, b];
+    expect(runs.filter((r) => r.status === 'SUCCEEDED')).toHaveLength(1);
+    const loser = runs.find((r) => r.status === 'FAILED')!;
+    expect(loser.error).toBe('Etl.AlreadyRunning');
+    expect(loser.cause).toMatch(new RegExp(`watermark/${batch} is being worked on by execution ${batch}-(first|second)`));
+    expect(importsOf(batch)).toBe(1);
+    expect(env.watermark.sandbox!.requests.length - requestsBefore).toBeGreaterThan(0);
+
+    // Once the first has ended, the batch is free: a rerun finds the receipt and imports nothing.
+    const rerun = await runPipeline('watermark-import', { batch });
+    expect(rerun.status, rerun.cause).toBe('SUCCEEDED');
+    expect(importsOf(batch)).toBe(1);
+  });
+
+  it('frees the batch when a run fails, so the fixed batch can run at once', async () => {
+    const batch = `release-${++n}`;
+    await putBatch(env.s3, env.bucket, batch, { ...good, 'person.csv': good['person.csv']!.replace('first_name', 'firstname') });
+    const failed = await runPipeline('watermark-import', { batch });
+    expect(failed.error).toBe('Watermark.ValidationFailed');
+    await putBatch(env.s3, env.bucket, batch, good);
+    const fixed = await runPipeline('watermark-import', { batch });
+    expect(fixed.status, fixed.cause).toBe('SUCCEEDED');
+    expect(importsOf(batch)).toBe(1);
+  });
+});
