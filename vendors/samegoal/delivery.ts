@@ -23,7 +23,23 @@ export interface Delivery {
   phase?: 'files' | 'complete';
   waiting?: boolean;
   completedAt?: string;
+  /** The batch has a receipt: this run sends nothing. */
+  alreadyDelivered?: boolean;
+  /** This run made the epoch directory (what it left there is its own). */
+  madeDir?: boolean;
 }
+
+/** A delivered batch: where it went and when. */
+export interface BatchReceipt {
+  batch: string;
+  remoteDir: string;
+  completedAt: string;
+  runId: string;
+}
+
+export const batchReceiptKey = (batch: string) => `state/samegoal/batches/${batch}.json`;
+/** What a run holds while it delivers a batch (lambdas/leases.ts). */
+export const batchLease = (batch: string) => `samegoal/${batch}`;
 
 export class TransferFailedError extends EtlError {
   constructor(message: string) {
@@ -48,5 +64,6 @@ export async function record(d: Delivery, config: SameGoalConfig): Promise<Deliv
   const rows = Object.fromEntries(d.files.map((f) => [f.name, f.rows]));
   await putJson(config.bucket, LAST_DELIVERED_KEY, { epoch: d.epoch ?? d.runId, rows } satisfies DeliveredCounts);
   await putJson(config.bucket, `state/samegoal/deliveries/${d.epoch ?? d.runId}.json`, { ...d, transfers: undefined });
+  await putJson(config.bucket, batchReceiptKey(d.batch), { batch: d.batch, remoteDir: d.remoteDir, completedAt: d.completedAt ?? new Date().toISOString(), runId: d.runId } satisfies BatchReceipt);
   return d;
 }

@@ -16,10 +16,16 @@ export async function makeEpochDir(d: Delivery, config: SameGoalConfig, secret: 
   const sftp = await connectSftp(config.sftpUrl, secret, config.trustedHostKeys, config.secretId);
   try {
     if (await sftp.exists(d.remoteDir)) {
-      throw new EpochExistsError(`The epoch directory ${d.remoteDir} already exists on the server; nothing was sent. Another run may be delivering into it; wait a second and run again.`);
+      // A retry after this run's own mkdir: the epoch was planned before the mkdir, so an empty
+      // directory of that name is this run's. One with files in it is not.
+      const entries = await sftp.list(d.remoteDir);
+      if (entries.length === 0) return { ...d, madeDir: true };
+      throw new EpochExistsError(
+        `The epoch directory ${d.remoteDir} already exists on the server with ${entries.length} file(s) in it; nothing was sent. Another delivery may be writing into it; run again in a second.`,
+      );
     }
     await sftp.mkdir(d.remoteDir);
-    return d;
+    return { ...d, madeDir: true };
   } finally {
     await sftp.end().catch(() => undefined);
   }
@@ -69,6 +75,7 @@ export async function deliverDirect(d: Delivery, config: SameGoalConfig, secret:
 /** After a failure: what is on the server in the run's directory, so the message can say what was left. */
 export async function describeLeftovers(d: Delivery | undefined, config: SameGoalConfig, secret: SftpSecret): Promise<string> {
   if (!d?.epoch) return 'Nothing was written to the server in an epoch directory.';
+  if (!d.madeDir) return `This run made no epoch directory (${d.remoteDir}), so it left nothing on the server.`;
   try {
     const sftp = await connectSftp(config.sftpUrl, secret, config.trustedHostKeys, config.secretId);
     try {

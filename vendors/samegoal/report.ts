@@ -22,6 +22,7 @@ export function samegoalProgress(write: (line: string) => void): (event: LocalEv
 }
 
 export function samegoalSummary(d: Delivery): string {
+  if (d.alreadyDelivered) return `SameGoal delivery of batch '${d.batch}': ${d.warnings[0] ?? 'already delivered'}`;
   const lines = [`SameGoal delivery of batch '${d.batch}' into ${d.remoteDir} (${d.mode} mode, ${d.transport}) — delivered ${d.completedAt ?? ''}`, ''];
   lines.push(`${'file'.padEnd(24)}${'as'.padEnd(24)}${'rows'.padStart(10)}${'bytes'.padStart(12)}`);
   for (const f of d.files) lines.push(`${f.name.padEnd(24)}${f.remoteName.padEnd(24)}${fmtInt(f.rows).padStart(10)}${fmtInt(f.bytes).padStart(12)}`);

@@ -123,20 +123,73 @@ describe('samegoal-delivery through the local runtime (connector transport, epoc
     expect(completeDirs().length).toBe(completeBefore);
   });
 
-  it('refuses an epoch directory that already exists', async () => {
+  it('refuses an epoch directory another delivery is writing into, and says it left nothing there', async () => {
     const batch = await nextBatch();
     await putBatch(env.s3, env.bucket, batch, good, 'samegoal');
     const run = await runPipeline('samegoal-delivery', { batch }, {
       hooks: {
-        // Someone (another run) made this second's directory just before us.
+        // Another delivery made this second's directory just before us and is writing into it.
         MakeEpochDir: async (invoke, input) => {
-          const { mkdirSync } = await import('node:fs');
-          mkdirSync(join(env.samegoal.root!, (input as Delivery).remoteDir), { recursive: true });
+          const { mkdirSync, writeFileSync } = await import('node:fs');
+          const dir = join(env.samegoal.root!, (input as Delivery).remoteDir);
+          mkdirSync(dir, { recursive: true });
+          writeFileSync(join(dir, 'students.csv'), 'theirs');
           return invoke();
         },
       },
     });
     expect(run.error).toBe('SameGoal.EpochExists');
-    expect(run.cause).toMatch(/The epoch directory \/upload\/\d{8}-\d{6} already exists on the server; nothing was sent/);
+    expect(run.cause).toMatch(/The epoch directory \/upload\/\d{8}-\d{6} already exists on the server with 1 file\(s\) in it; nothing was sent/);
+    expect(run.cause).toMatch(/This run made no epoch directory \(\/upload\/\d{8}-\d{6}\), so it left nothing on the server/);
+  });
+
+  it('goes on when MakeEpochDir is retried after its own mkdir succeeded', async () => {
+    const batch = await nextBatch();
+    await putBatch(env.s3, env.bucket, batch, good, 'samegoal');
+    const run = await runPipeline('samegoal-delivery', { batch }, {
+      hooks: {
+        // The directory is made, then the Lambda dies before it answers: Step Functions retries it.
+        MakeEpochDir: async (invoke, _input, attempt) => {
+          const out = await invoke();
+          if (attempt === 1) throw Object.assign(new Error('the Lambda died after its mkdir'), { name: 'Lambda.Unknown' });
+          return out;
+        },
+      },
+    });
+    expect(run.status, run.cause).toBe('SUCCEEDED');
+    expect(readdirSync(join(env.samegoal.root!, `/upload/${(run.output as Delivery).epoch}`)).sort()).toEqual(['COMPLETE', 'guardians.csv', 'students.csv']);
+  });
+
+  it('delivers a batch once: a rerun says where it went and sends nothing, unless forced', async () => {
+    const batch = await nextBatch();
+    await putBatch(env.s3, env.bucket, batch, good, 'samegoal');
+    const first = await runPipeline('samegoal-delivery', { batch });
+    expect(first.status, first.cause).toBe('SUCCEEDED');
+    const dirs = () => readdirSync(join(env.samegoal.root!, 'upload')).length;
+    const before = dirs();
+    await new Promise((r) => setTimeout(r, 1050));
+    const again = await runPipeline('samegoal-delivery', { batch });
+    expect(again.status).toBe('SUCCEEDED');
+    expect((again.output as Delivery).alreadyDelivered).toBe(true);
+    expect((again.output as Delivery).warnings[0]).toMatch(new RegExp(`^already delivered into /upload/${(first.output as Delivery).epoch} at `));
+    expect(dirs()).toBe(before);
+    const forced = await runPipeline('samegoal-delivery', { batch, force: true });
+    expect(forced.status, forced.cause).toBe('SUCCEEDED');
+    expect(dirs()).toBe(before + 1);
+  });
+
+  it('delivers once when two executions of one batch start together: the second ends Etl.AlreadyRunning', async () => {
+    const batch = await nextBatch();
+    await putBatch(env.s3, env.bucket, batch, good, 'samegoal');
+    const before = readdirSync(join(env.samegoal.root!, 'upload')).length;
+    const runs = await Promise.all([
+      runPipeline('samegoal-delivery', { batch }, { executionName: `${batch}-a` }),
+      runPipeline('samegoal-delivery', { batch }, { executionName: `${batch}-b` }),
+    ]);
+    expect(runs.filter((r) => r.status === 'SUCCEEDED')).toHaveLength(1);
+    const loser = runs.find((r) => r.status === 'FAILED')!;
+    expect(loser.error).toBe('Etl.AlreadyRunning');
+    expect(loser.cause).toMatch(new RegExp(`samegoal/${batch} is being worked on by execution ${batch}-(a|b)`));
+    expect(readdirSync(join(env.samegoal.root!, 'upload')).length).toBe(before + 1);
   });
 });
