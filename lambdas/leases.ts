@@ -60,3 +60,24 @@ export async function releaseLease(scope: string, holder: string): Promise<void>
     if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
   }
 }
+
+/**
+ * Holds every scope for one holder, or none: when one is held by another execution, the ones
+ * already taken are given back and the error names the holder.
+ */
+export async function acquireAll(scopes: string[], holder: string, ttlSeconds: number): Promise<void> {
+  const taken: string[] = [];
+  try {
+    for (const scope of scopes) {
+      await acquireLease(scope, holder, ttlSeconds);
+      taken.push(scope);
+    }
+  } catch (error) {
+    await releaseAll(taken, holder);
+    throw error;
+  }
+}
+
+export async function releaseAll(scopes: string[], holder: string): Promise<void> {
+  for (const scope of scopes) await releaseLease(scope, holder);
+}

@@ -24,7 +24,7 @@ export const campusgroups: Connector = {
       asl: `${dir}/campusgroups-export.asl.json`,
       schedule: { setting: 'schedule', namePrefix: 'nightly', input: {} },
       functions: [
-        { id: 'PlanExport', entry: `${dir}/handlers/plan-export.ts`, timeoutSeconds: 60, memoryMb: 256, access: { secret: true, readData: ['state/campusgroups/*'] } },
+        { id: 'PlanExport', entry: `${dir}/handlers/plan-export.ts`, timeoutSeconds: 60, memoryMb: 256, access: { secret: true, readData: ['state/campusgroups/*'], state: true } },
         { id: 'StartQuery', entry: `${dir}/handlers/start-query.ts`, timeoutSeconds: 60, memoryMb: 256, access: { secret: true } },
         {
           id: 'ExportPages',
@@ -38,7 +38,7 @@ export const campusgroups: Connector = {
             deleteData: ['campusgroups/*'],
           },
         },
-        { id: 'Summarize', entry: `${dir}/handlers/summarize.ts`, timeoutSeconds: 30, memoryMb: 128, access: {} },
+        { id: 'Summarize', entry: `${dir}/handlers/summarize.ts`, timeoutSeconds: 30, memoryMb: 128, access: { state: true } },
       ],
     },
   ],

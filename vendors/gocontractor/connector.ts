@@ -24,7 +24,7 @@ export const gocontractor: Connector = {
       asl: `${dir}/gocontractor-export.asl.json`,
       schedule: { setting: 'schedule', namePrefix: 'nightly', input: {} },
       functions: [
-        { id: 'GcPlanExport', entry: `${dir}/handlers/plan-export.ts`, timeoutSeconds: 60, memoryMb: 256, access: { secret: true } },
+        { id: 'GcPlanExport', entry: `${dir}/handlers/plan-export.ts`, timeoutSeconds: 60, memoryMb: 256, access: { secret: true, state: true } },
         {
           id: 'GcExportPages',
           entry: `${dir}/handlers/export-pages.ts`,
@@ -32,7 +32,7 @@ export const gocontractor: Connector = {
           memoryMb: 512,
           access: { secret: true, readData: ['gocontractor/*'], writeData: ['gocontractor/*'], deleteData: ['gocontractor/*'] },
         },
-        { id: 'GcSummarize', entry: `${dir}/handlers/summarize.ts`, timeoutSeconds: 30, memoryMb: 128, access: {} },
+        { id: 'GcSummarize', entry: `${dir}/handlers/summarize.ts`, timeoutSeconds: 30, memoryMb: 128, access: { state: true } },
       ],
     },
   ],

@@ -1,6 +1,9 @@
 import { readableCause } from '../../lambdas/errors.js';
 import { addCounts, noCounts, type Counts } from '../../lambdas/counts.js';
 
+/** What an execution holds while it exports an entity (lambdas/leases.ts). */
+export const entityLease = (entity: string) => `gocontractor/${entity}`;
+
 export interface GcSummary {
   runId: string;
   status: 'succeeded' | 'failed';

@@ -80,4 +80,26 @@ describe('campusgroups-export against every reading of the document', () => {
     expect((await listAll(env.s3, env.bucket, `campusgroups/${SANDBOX_SCHOOL}/events/`)).filter((k) => k.endsWith('_manifest.json'))).toEqual([]);
     void getText;
   });
+
+  it('exports an entity once when two backfills of it start together: the second ends Etl.AlreadyRunning and writes nothing', async () => {
+    const input = { updatedStart: '2025-01-01', updatedEnd: '2025-12-31', entities: ['events'], pageSize: 50, windowDays: 60 };
+    const runs = await Promise.all([
+      runPipeline('campusgroups-export', input, { executionName: 'overlap-a' }),
+      runPipeline('campusgroups-export', input, { executionName: 'overlap-b' }),
+    ]);
+    expect(runs.filter((r) => r.status === 'SUCCEEDED')).toHaveLength(1);
+    const loser = runs.find((r) => r.status === 'FAILED')!;
+    expect(loser.error).toBe('Etl.AlreadyRunning');
+    expect(loser.cause).toMatch(/campusgroups\/demo-college\/events is being worked on by execution overlap-(a|b)/);
+    await expectEveryRecordOnce('events');
+    // Every manifest names parts that are there.
+    const keys = await listAll(env.s3, env.bucket, `campusgroups/${SANDBOX_SCHOOL}/events/`);
+    for (const m of keys.filter((k) => k.endsWith('_manifest.json'))) {
+      const manifest = JSON.parse(await getText(env.s3, env.bucket, m)) as { partKeys: string[] };
+      for (const part of manifest.partKeys) expect(keys).toContain(part);
+    }
+    // The entity is free again once the winner has ended.
+    const after = await exportAll({ entities: ['events'] });
+    expect(after.status, after.cause).toBe('SUCCEEDED');
+  });
 });
