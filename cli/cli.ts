@@ -139,14 +139,17 @@ async function runSandbox(args: string[]): Promise<number> {
   if (values.help) return print(USAGE, 0);
   const config = loadConfigFile(values.config, await localVendors());
   const env = await startLocalEnvironment({ config, usualPorts: true });
-  // The built-in credentials are obviously fake and safe to show; ones from a config file are not shown.
-  process.stdout.write(`${Object.values(env.vendors).flatMap((v) => v.describe).join('\n')}\nCtrl-C stops.\n`);
-  await new Promise<void>((resolve) => {
-    // Ctrl-C (or a TERM from a supervisor) stops the sandboxes cleanly: exit 0, not the signal's 130.
+  // Ctrl-C (or a TERM from a supervisor) stops the sandboxes cleanly: exit 0, not the signal's
+  // 130. The handler is in place before the URLs are printed, so a caller that stops us as soon
+  // as it reads them is handled too.
+  const stopped = new Promise<void>((resolve) => {
     process.removeAllListeners('SIGINT');
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
+  // The built-in credentials are obviously fake and safe to show; ones from a config file are not shown.
+  process.stdout.write(`${Object.values(env.vendors).flatMap((v) => v.describe).join('\n')}\nCtrl-C stops.\n`);
+  await stopped;
   await env.stop();
   return 0;
 }

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LIMITS } from '../local/limits.js';
 import { runPipeline } from '../local/runner.js';
-import { startEnv } from './helpers/local.js';
+import { clearLeases, startEnv } from './helpers/local.js';
 
 // The local runtime holds the ASL to Step Functions' own limits, so what would fail in AWS
 // fails here with the same error — past the pipelines' Catch, as in AWS, where
@@ -13,6 +13,11 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await env?.stop();
+});
+// These runs end on Step Functions' own terminal errors, where no release step runs: their
+// entities' holds would lapse after a day in AWS; here each test starts with none.
+beforeEach(async () => {
+  await clearLeases();
 });
 
 const big = (bytes: number) => 'x'.repeat(bytes);

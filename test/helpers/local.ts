@@ -87,3 +87,16 @@ export async function deleteAll(s3: S3Client, bucket: string, prefix: string): P
   const keys = await listAll(s3, bucket, prefix);
   if (keys.length > 0) await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.map((Key) => ({ Key })) } }));
 }
+
+/**
+ * Forgets every lease in the local state table. Only for tests that end executions where no
+ * release step runs (Step Functions' terminal errors): in AWS such a hold lapses on its own.
+ */
+export async function clearLeases(): Promise<void> {
+  const { DynamoDBClient, ScanCommand, DeleteItemCommand } = await import('@aws-sdk/client-dynamodb');
+  const client = new DynamoDBClient({});
+  const table = process.env.STATE_TABLE!;
+  const items = (await client.send(new ScanCommand({ TableName: table }))).Items ?? [];
+  for (const item of items) await client.send(new DeleteItemCommand({ TableName: table, Key: { pk: item.pk! } }));
+  client.destroy();
+}
