@@ -2,6 +2,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setLogSink } from '../lambdas/log.js';
+import { scrub } from '../lambdas/redact.js';
 import { PIPELINES, VENDORS } from '../vendors/index.js';
 import { ConfigError, loadConfigFile, localVendors } from '../local/config.js';
 import { startLocalEnvironment } from '../local/environment.js';
@@ -292,7 +293,17 @@ function print(text: string, code: number): number {
   return code;
 }
 
+/** The CLI's side of the scrubbing boundary: every line it prints, stdout and stderr, progress included. */
+function scrubOutput(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
+    stream.write = ((chunk: unknown, ...rest: unknown[]) =>
+      write(typeof chunk === 'string' ? scrub(chunk) : chunk instanceof Uint8Array ? scrub(Buffer.from(chunk).toString('utf-8')) : chunk, ...rest)) as typeof stream.write;
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
+  scrubOutput();
   const [command, ...rest] = argv;
   try {
     switch (command) {

@@ -1,6 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CheckLine, Connector } from '../lambdas/connector.js';
 import { registerSecret, scrub } from '../lambdas/log.js';
+import { MIN_SECRET_LENGTH } from '../lambdas/redact.js';
 import { secretIdEnv, settingsFromEnv } from '../lambdas/settings.js';
 import { traced } from '../lambdas/tracing.js';
 import { VENDORS } from '../vendors/index.js';
@@ -54,6 +55,10 @@ function secretLine(vendor: Connector, id: string, value: Record<string, unknown
       return value[key] === undefined || value[key] === '' ? `lacks ${i.message.startsWith('needs') ? i.message.replace(/^needs /, '') : key}` : `${key} ${i.message.replace(/^Invalid input: /, '')}`;
     });
     return { connection, check: 'secret', verdict: 'failure', detail: `secret '${id}' ${problems.join(', ')}` };
+  }
+  const weak = Object.keys(value).filter((k) => !vendor.secret.publicKeys.includes(k) && typeof value[k] === 'string' && (value[k] as string).length > 0 && (value[k] as string).length < MIN_SECRET_LENGTH);
+  if (weak.length > 0) {
+    return { connection, check: 'secret', verdict: 'failure', detail: `secret '${id}' has ${weak.join(', ')} shorter than ${MIN_SECRET_LENGTH} characters: too weak to be a real credential (and too short to scrub from output); put the full value in` };
   }
   const keys = Object.keys(value).filter((k) => typeof value[k] === 'string' && value[k]);
   return { connection, check: 'secret', verdict: 'ok', detail: `secret '${id}' has ${keys.join(', ')}` };

@@ -4,6 +4,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { InvalidInputError } from './errors.js';
 import { powertoolsLogger } from './log.js';
+import { scrub } from './redact.js';
 import { tracer } from './tracing.js';
 
 
@@ -15,6 +16,17 @@ import { tracer } from './tracing.js';
  */
 export function edge(task: string, schema?: z.ZodMiniType, _secretId?: string): middy.MiddlewareObj[] {
   return [captureLambdaHandler(tracer), injectLambdaContext(powertoolsLogger), {
+    // The boundary: nothing leaves the handler — its answer or its error — with a secret in it.
+    after: (request) => {
+      if (request.response !== undefined && request.response !== null) {
+        const text = JSON.stringify(request.response);
+        const clean = scrub(text);
+        if (clean !== text) request.response = JSON.parse(clean);
+      }
+    },
+    onError: (request) => {
+      if (request.error) request.error = scrubbedError(request.error);
+    },
     before: (request) => {
       if (!schema) return;
       const parsed = schema.safeParse(request.event);
@@ -25,6 +37,19 @@ export function edge(task: string, schema?: z.ZodMiniType, _secretId?: string): 
       }
     },
   }];
+}
+
+/** Step Functions keeps at most 32,768 characters of a cause; a message stays well under it. */
+const MAX_MESSAGE = 8_000;
+
+/** The error as it may leave: name and message scrubbed (and capped), the stack scrubbed, nothing else attached. */
+export function scrubbedError(error: unknown): Error {
+  const e = error instanceof Error ? error : new Error(String(error));
+  const message = scrub(e.message);
+  const out = new Error(message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE)}… (${message.length - MAX_MESSAGE} more characters)` : message);
+  out.name = scrub(e.name || 'Error').slice(0, 256);
+  out.stack = scrub(e.stack ?? '');
+  return out;
 }
 
 /** Shapes of what state machines hand to tasks: only what a task reads is checked; the rest passes through. */

@@ -1,3 +1,5 @@
+import { redactUrl, vendorSaid } from './redact.js';
+
 /**
  * Errors whose `name` the state machines match in Retry and Catch. Lambda reports `name` as the
  * errorType, and Step Functions uses that as the state's Error, so these names are an API:
@@ -26,13 +28,18 @@ export class TransientError extends EtlError {
 
 /** The vendor answered with a non-retryable HTTP status (4xx other than 429). */
 export class HttpStatusError extends EtlError {
+  /** The raw body, for the client's own parsing; never printed (not enumerable, not in the message). */
+  declare readonly body: string;
+
   constructor(
     readonly status: number,
     readonly method: string,
     readonly url: string,
-    readonly body: string,
+    body: string,
   ) {
-    super('Etl.HttpStatus', `${method} ${url} answered HTTP ${status}${body ? `: ${body.slice(0, 300)}` : ''}`);
+    const said = vendorSaid(body);
+    super('Etl.HttpStatus', `${method} ${redactUrl(url)} answered HTTP ${status}${said ? ` (${said})` : ''}`);
+    Object.defineProperty(this, 'body', { value: body, enumerable: false });
   }
 }
 

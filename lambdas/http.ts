@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HttpStatusError, TransientError, errorMessage } from './errors.js';
+import { EtlError, HttpStatusError, TransientError, errorMessage } from './errors.js';
 import type { Logger } from './log.js';
 import { inSubsegment } from './tracing.js';
 
@@ -23,14 +23,17 @@ function envInt(name: string, fallback: number): number {
   return value;
 }
 
-/** Read once per process; the local runtime and the benchmarks shorten the delays through these variables. */
-export const defaultRetryPolicy: RetryPolicy = {
+/**
+ * Read at each request (not at import: a module can be loaded before the local runtime sets
+ * its environment); the local runtime and the benchmarks shorten the delays through these variables.
+ */
+export const defaultRetryPolicy = (): RetryPolicy => ({
   maxAttempts: envInt('HTTP_MAX_ATTEMPTS', 6),
   baseDelayMs: envInt('HTTP_RETRY_BASE_MS', 500),
   maxDelayMs: envInt('HTTP_RETRY_MAX_MS', 20_000),
   timeoutMs: envInt('HTTP_TIMEOUT_MS', 30_000),
   maxRetryAfterMs: envInt('HTTP_MAX_RETRY_AFTER_MS', 60_000),
-};
+});
 
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -76,7 +79,7 @@ export async function httpRequest(req: HttpRequest, options: { policy?: RetryPol
 }
 
 async function attempts(req: HttpRequest, options: { policy?: RetryPolicy; log?: Logger }): Promise<HttpResponse> {
-  const policy = options.policy ?? defaultRetryPolicy;
+  const policy = options.policy ?? defaultRetryPolicy();
   let lastProblem = '';
   for (let attempt = 0; attempt < policy.maxAttempts; attempt++) {
     let waitMs: number | undefined;
@@ -97,6 +100,10 @@ async function attempts(req: HttpRequest, options: { policy?: RetryPolicy; log?:
       if (after !== undefined) waitMs = Math.min(after, policy.maxRetryAfterMs);
     } catch (error) {
       if (error instanceof HttpStatusError) throw error;
+      // A request that cannot even be built (a header value outside Latin-1…) fails the same way every time: not retried.
+      if (error instanceof TypeError && !(error as { cause?: unknown }).cause) {
+        throw new EtlError('Etl.RequestInvalid', `${describe(req)} could not be sent: ${error.message}`);
+      }
       lastProblem = networkProblem(error);
     }
     if (attempt + 1 >= policy.maxAttempts) break;

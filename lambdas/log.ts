@@ -1,6 +1,7 @@
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import type { LogItem } from '@aws-lambda-powertools/logger';
 import type { ConstructorOptions } from '@aws-lambda-powertools/logger/types';
+import { scrub } from './redact.js';
 
 /**
  * Structured JSON logging on Powertools Logger that cannot print a secret: every line passes
@@ -9,19 +10,8 @@ import type { ConstructorOptions } from '@aws-lambda-powertools/logger/types';
  */
 const SECRET_KEY = /secret|password|passphrase|apikey|api_key|authorization|privatekey|private_key|access_token|accesstoken|refresh_token|credential/i;
 const REDACTED = '[REDACTED]';
-const knownSecrets = new Set<string>();
 
-/** Remember a secret value so that no log line can ever contain it. Short values are kept too: they are still secrets. */
-export function registerSecret(value: unknown): void {
-  if (typeof value === 'string' && value.length > 0) knownSecrets.add(value);
-  else if (value && typeof value === 'object') for (const v of Object.values(value)) registerSecret(v);
-}
-
-export function scrub(text: string): string {
-  let out = text;
-  for (const secret of knownSecrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
-  return out;
-}
+export { registerSecret, scrub } from './redact.js';
 
 /** The one scrubbing hook: Powertools calls it for every key and value of every line it prints. */
 function replacer(key: string, value: unknown): unknown {

@@ -39,12 +39,13 @@ export function requireSecretKeys<K extends string>(
   value: unknown,
   keys: readonly K[],
   /** Keys that identify rather than authenticate (a school code), so logs may show them. */
-  publicKeys: readonly K[] = [],
+  publicKeys: readonly string[] = [],
 ): Record<K, string> {
   if (value === undefined || value === null) throw new SecretError(`Secret '${secretId}' could not be read or is empty`);
   if (typeof value !== 'object') throw new SecretError(`Secret '${secretId}' must hold a JSON object with keys ${keys.join(', ')}`);
   const record = value as Record<string, unknown>;
-  for (const [k, v] of Object.entries(record)) if (!(publicKeys as readonly string[]).includes(k)) registerSecret(v);
+  // Every value but the public ones, with their pairs (a Basic credential is two of them in one).
+  registerSecret(Object.fromEntries(Object.entries(record).filter(([k]) => !(publicKeys as readonly string[]).includes(k))));
   const missing = keys.filter((k) => typeof record[k] !== 'string' || (record[k] as string).length === 0);
   if (missing.length > 0) throw new SecretError(`Secret '${secretId}' is missing key(s) ${missing.join(', ')} (expected ${keys.join(', ')})`);
   return record as Record<K, string>;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Connector, VendorLocal } from '../lambdas/connector.js';
+import { registerSecret } from '../lambdas/redact.js';
 import { z } from '../lambdas/zod.js';
 import { issueText } from '../lib/config.js';
 import { VENDORS } from '../vendors/index.js';
@@ -57,6 +58,8 @@ export function parseConfig(text: string, file: string, vendors: LocalVendor[]):
       if (secretKeys.includes(field)) {
         if (typeof value !== 'string' || value.length === 0) throw new ConfigError(file, `${key}.${field}`, 'must be a non-empty string');
         config[key]!.secret[field] = value;
+        // Read from the file: from now on nothing this process prints can carry it.
+        if (!vendor.connector.secret.publicKeys.includes(field)) registerSecret(value);
       }
     }
     const settings = Object.fromEntries(Object.entries(given).filter(([field]) => settingKeys.includes(field)));

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CampusGroupsSandbox } from '../vendors/campusgroups/sandbox/server.js';
+import { registeredForms, registerSecret } from '../lambdas/redact.js';
 
 // The `etl` command as a user runs it: a separate process, its stdout, stderr and exit status.
 const etl = (...args: string[]) => {
@@ -141,5 +142,21 @@ describe('etl CLI', () => {
     const res = etl('--help');
     expect(res.code).toBe(0);
     expect(res.stdout).toContain('etl local <pipeline>');
+  });
+
+  it('prints no form of a secret from the config file when the vendor echoes the request in its error', async () => {
+    const secret = 'cli-"echo\\d"+secret/with=specials&amp;%25-0123456789';
+    const server = new CampusGroupsSandbox({ school: 'demo-college', apiSecret: secret, echo: { status: 403, format: 'json' } });
+    const baseUrl = await server.start();
+    const dir = mkdtempSync(join(tmpdir(), 'etl-cli-echo-'));
+    const config = join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify({ campusgroups: { baseUrl, schoolCode: 'demo-college', apiSecret: secret } }));
+    const res = await etlAsync('local', 'campusgroups-export', '--config', config, '--json');
+    await server.stop();
+    expect(res.code).toBe(1);
+    registerSecret(secret);
+    const printed = `${res.stdout}${res.stderr}`;
+    expect(printed).toContain('[REDACTED]');
+    for (const form of registeredForms().filter((f) => f.includes('echo') || f.includes('ZWNo'))) expect(printed).not.toContain(form);
   });
 });

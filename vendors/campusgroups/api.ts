@@ -1,7 +1,8 @@
 import type { PageAnswer } from '../../lambdas/paged-export.js';
 import { HttpStatusError, TransientError } from '../../lambdas/errors.js';
 import { httpRequest, type RetryPolicy } from '../../lambdas/http.js';
-import { scrub, type Logger } from '../../lambdas/log.js';
+import type { Logger } from '../../lambdas/log.js';
+import { vendorSaid } from '../../lambdas/redact.js';
 import { CampusGroupsAuthError, CampusGroupsProtocolError } from './errors.js';
 import type { TimeRange } from './plan.js';
 
@@ -113,12 +114,5 @@ function parseJson(text: string, what: string): unknown {
 }
 
 function serverMessage(body: string): string {
-  try {
-    const parsed = JSON.parse(body) as { message?: unknown; error?: unknown };
-    const msg = parsed.message ?? parsed.error;
-    if (typeof msg === 'string') return scrub(msg.slice(0, 200));
-  } catch {
-    // not JSON: fall through to the raw text
-  }
-  return scrub(body.slice(0, 200));
+  return vendorSaid(body);
 }

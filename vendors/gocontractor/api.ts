@@ -1,7 +1,8 @@
 import { HttpStatusError } from '../../lambdas/errors.js';
 import { EtlError } from '../../lambdas/errors.js';
 import { httpRequest } from '../../lambdas/http.js';
-import { scrub, type Logger } from '../../lambdas/log.js';
+import type { Logger } from '../../lambdas/log.js';
+import { vendorSaid } from '../../lambdas/redact.js';
 
 /**
  * GoContractor's integration API, as far as public code shows it (DESIGN.md): GET
@@ -46,7 +47,7 @@ export class GoContractorApi {
     } catch (error) {
       if (error instanceof HttpStatusError && (error.status === 401 || error.status === 403)) {
         throw new GoContractorAuthError(
-          `GoContractor refused the API key from secret '${this.settings.secretId}' (HTTP ${error.status}${error.body ? `: ${scrub(error.body.slice(0, 200))}` : ''}). ` +
+          `GoContractor refused the API key from secret '${this.settings.secretId}' (HTTP ${error.status}${error.body ? `: ${vendorSaid(error.body)}` : ''}). ` +
             `Check in Settings › API Integrations that the key is active and not past its expiry date, that it is scoped to the projects ` +
             `whose ${entity} you export, and, for qualification data, that "Can Read Qualification Data" is enabled; also that the ` +
             `auth header name '${this.settings.authHeader}' is the one GoContractor expects.`,

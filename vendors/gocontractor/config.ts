@@ -20,7 +20,7 @@ export const SECRET_CONTEXT_KEY = 'gocontractorSecret';
 
 export function keyFrom(context: object, secretId: string): { apiKey: string; expiresOn?: string } {
   const value = (context as Record<string, unknown>)[SECRET_CONTEXT_KEY] as Record<string, unknown> | undefined;
-  const { apiKey } = requireSecretKeys(secretId, value, ['apiKey'] as const);
+  const { apiKey } = requireSecretKeys(secretId, value, ['apiKey'] as const, ['expiresOn']);
   const expiresOn = typeof value?.expiresOn === 'string' && value.expiresOn ? value.expiresOn : undefined;
   return { apiKey, ...(expiresOn ? { expiresOn } : {}) };
 }

@@ -4,7 +4,8 @@ import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HttpStatusError, TransientError } from '../../lambdas/errors.js';
 import { backoffMs, defaultRetryPolicy, httpRequest, retryAfterMs } from '../../lambdas/http.js';
-import { scrub, type Logger } from '../../lambdas/log.js';
+import { registerSecret, scrub, type Logger } from '../../lambdas/log.js';
+import { vendorSaid } from '../../lambdas/redact.js';
 import { SubmitUncertainError, WatermarkAuthError } from './errors.js';
 
 export const DEFAULTS = {
@@ -71,6 +72,8 @@ export class WatermarkApi {
     }
     const body = JSON.parse(res.text) as { access_token?: string; expires_in?: number };
     if (typeof body.access_token !== 'string') throw new WatermarkAuthError(`The token endpoint ${this.settings.tokenUrl} answered without an access_token`);
+    // A bearer token is a secret too: from now on no line, error or output can carry it.
+    registerSecret(body.access_token);
     const token = { value: body.access_token, expiresAt: Date.now() + (body.expires_in ?? 3600) * 1000 };
     tokens.set(this.cacheKey, token);
     return token;
@@ -85,7 +88,7 @@ export class WatermarkApi {
       code = body.error ?? '';
       description = scrub(body.error_description ?? '');
     } catch {
-      description = scrub(error.body.slice(0, 200));
+      description = vendorSaid(error.body);
     }
     const said = `HTTP ${error.status}${code ? ` ${code}` : ''}${description ? `: ${description}` : ''}`;
     const secret = `secret '${this.settings.secretId}'`;
@@ -137,7 +140,7 @@ export class WatermarkApi {
     );
     const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
     const url = new URL(`${this.settings.apiBaseUrl}/v1/import/data`);
-    const policy = defaultRetryPolicy;
+    const policy = defaultRetryPolicy();
     let refreshed = false;
     for (let attempt = 0; attempt < policy.maxAttempts; attempt++) {
       const { value } = await this.token(refreshed);

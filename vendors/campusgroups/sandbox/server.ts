@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isEntity } from '../entities.js';
 import { FaultPlan, NO_FAULTS, type FaultKind, type FaultOptions } from '../../../lambdas/sandbox/faults.js';
-import { close, listen, sendJson } from '../../../lambdas/sandbox/http.js';
+import { close, echoReply, listen, sendJson, type EchoMode } from '../../../lambdas/sandbox/http.js';
 import { indexRange, recordAt, type DataShape } from './data.js';
 
 /**
@@ -41,6 +41,8 @@ export interface CampusGroupsSandboxOptions {
   emptyPageEvery: number;
   /** From the Nth page on, answer the token of the page before again (0: never): a server in a loop. */
   repeatTokenAfter: number;
+  /** Every endpoint answers this status, echoing the request's headers and body (null: off). */
+  echo: EchoMode | null;
 }
 
 export interface RecordedRequest {
@@ -87,6 +89,7 @@ export function defaultSandboxOptions(): CampusGroupsSandboxOptions {
     precision: 'seconds',
     emptyPageEvery: 0,
     repeatTokenAfter: 0,
+    echo: null,
   };
 }
 
@@ -138,12 +141,13 @@ export class CampusGroupsSandbox {
   /** Change faults or readiness while running. */
   configure(
     change: { faults?: Partial<FaultOptions> } & Partial<
-      Pick<CampusGroupsSandboxOptions, 'pollsBeforeReady' | 'neverReady' | 'tokenField' | 'boundary' | 'precision' | 'emptyPageEvery' | 'repeatTokenAfter'>
+      Pick<CampusGroupsSandboxOptions, 'pollsBeforeReady' | 'neverReady' | 'tokenField' | 'boundary' | 'precision' | 'emptyPageEvery' | 'repeatTokenAfter' | 'echo'>
     >,
   ): void {
     const { faults, ...rest } = change;
     if (faults) this.faults.update(faults);
     Object.assign(this.options, Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)));
+    if ('echo' in rest) this.options.echo = rest.echo ?? null;
     this.options.data.precision = this.options.precision;
   }
 
@@ -168,6 +172,10 @@ export class CampusGroupsSandbox {
       sendJson(res, status, body, headers);
     };
 
+    if (this.options.echo) {
+      record.status = this.options.echo.status;
+      return echoReply(req, res, this.options.echo);
+    }
     if (!match || !isEntity(entity)) return reply(404, { message: `Unknown endpoint ${url.pathname}` });
 
     // Credentials first, as a real API gateway would; the message says which one is wrong.

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { FaultPlan, NO_FAULTS, type FaultKind, type FaultOptions } from '../../../lambdas/sandbox/faults.js';
-import { close, listen, sendJson } from '../../../lambdas/sandbox/http.js';
+import { close, echoReply, listen, sendJson, type EchoMode } from '../../../lambdas/sandbox/http.js';
 
 /**
  * A local GoContractor integration API in the shape public code shows: GET
@@ -26,6 +26,8 @@ export interface GoContractorSandboxOptions {
   repeatPageAfter: number;
   /** Leave nextPage out of every answer: a client then has numPages alone to go on. */
   omitNextPage: boolean;
+  /** Every endpoint answers this status, echoing the request's headers and body (null: off). */
+  echo: EchoMode | null;
   faults: FaultOptions;
 }
 
@@ -37,11 +39,12 @@ export class GoContractorSandbox {
   url = '';
 
   constructor(options: Partial<GoContractorSandboxOptions> = {}) {
-    this.options = { port: 0, repeatPageAfter: 0, omitNextPage: false, apiKey: GC_SANDBOX_KEY, authHeader: 'x-api-key', workers: 250, accounts: 40, forbidden: false, ...options, faults: { ...NO_FAULTS, ...options.faults } };
+    this.options = { port: 0, repeatPageAfter: 0, omitNextPage: false, echo: null, apiKey: GC_SANDBOX_KEY, authHeader: 'x-api-key', workers: 250, accounts: 40, forbidden: false, ...options, faults: { ...NO_FAULTS, ...options.faults } };
     this.faults = new FaultPlan(this.options.faults);
   }
 
-  configure(change: Partial<Pick<GoContractorSandboxOptions, 'forbidden' | 'repeatPageAfter' | 'omitNextPage'>> & { faults?: Partial<FaultOptions> }): void {
+  configure(change: Partial<Pick<GoContractorSandboxOptions, 'forbidden' | 'repeatPageAfter' | 'omitNextPage' | 'echo'>> & { faults?: Partial<FaultOptions> }): void {
+    if ('echo' in change) this.options.echo = change.echo ?? null;
     if (change.forbidden !== undefined) this.options.forbidden = change.forbidden;
     if (change.repeatPageAfter !== undefined) this.options.repeatPageAfter = change.repeatPageAfter;
     if (change.omitNextPage !== undefined) this.options.omitNextPage = change.omitNextPage;
@@ -59,6 +62,11 @@ export class GoContractorSandbox {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
+    if (this.options.echo) {
+      this.requests.push({ path: req.url ?? '', page: -1, status: this.options.echo.status });
+      void echoReply(req, res, this.options.echo);
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const page = Number(url.searchParams.get('PageNumber') ?? 0);
     const size = Math.min(Number(url.searchParams.get('PageSize') ?? 50), 500);

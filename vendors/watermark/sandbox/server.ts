@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import busboy from 'busboy';
 import yauzl from 'yauzl';
 import { FaultPlan, NO_FAULTS, type FaultKind, type FaultOptions } from '../../../lambdas/sandbox/faults.js';
-import { close, listen, sendJson } from '../../../lambdas/sandbox/http.js';
+import { close, echoReply, listen, sendJson, type EchoMode } from '../../../lambdas/sandbox/http.js';
 import { classify } from './templates.js';
 
 /**
@@ -46,6 +46,8 @@ export interface WatermarkSandboxOptions {
   faults: FaultOptions;
   /** Which random faults the upload endpoint gets (a 5xx there leaves a client rightly uncertain). */
   uploadFaultKinds: FaultKind[];
+  /** Every endpoint answers this status, echoing the request's headers and body (null: off). */
+  echo: EchoMode | null;
 }
 
 export const SANDBOX_CLIENT_ID = 'fake-watermark-client-id';
@@ -95,6 +97,7 @@ export class WatermarkSandbox {
       afterAccept: null,
       pendingWord: 'In Progress',
       uploadFaultKinds: ['5xx', '429', 'reset', 'slow'],
+      echo: null,
       ...options,
       faults: { ...NO_FAULTS, ...options.faults },
     };
@@ -125,7 +128,7 @@ export class WatermarkSandbox {
   }
 
   configure(
-    change: Partial<Pick<WatermarkSandboxOptions, 'pollsBeforeDone' | 'neverFinish' | 'tokenLifetimeSeconds' | 'afterAccept' | 'pendingWord' | 'uploadFaultKinds'>> & { faults?: Partial<FaultOptions> },
+    change: Partial<Pick<WatermarkSandboxOptions, 'pollsBeforeDone' | 'neverFinish' | 'tokenLifetimeSeconds' | 'afterAccept' | 'pendingWord' | 'uploadFaultKinds' | 'echo'>> & { faults?: Partial<FaultOptions> },
   ): void {
     const { faults, ...rest } = change;
     Object.assign(this.options, rest);
@@ -147,6 +150,10 @@ export class WatermarkSandbox {
       sendJson(res, status, body, headers);
     };
 
+    if (this.options.echo) {
+      record.status = this.options.echo.status;
+      return echoReply(req, res, this.options.echo);
+    }
     let fault = this.faults.next();
     // A fault the upload may not get becomes the first one it may (or none).
     if (fault && url.pathname === '/v1/import/data' && !this.options.uploadFaultKinds.includes(fault)) fault = this.options.uploadFaultKinds[0];
