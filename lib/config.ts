@@ -14,6 +14,7 @@ export interface DeployConfig {
   timeZone: string;
   /** When the daily connection checks run (cron(), local time). */
   doctorSchedule: string;
+  heartbeatHours: number;
   alarmEmail?: string;
   /** Each vendor's section, with its defaults filled in; `enabled` says whether it is deployed. */
   vendors: Record<string, Record<string, unknown> & { enabled: boolean }>;
@@ -31,6 +32,7 @@ export const HUB_SETTINGS = {
   timeZone: z.string().check(z.refine(isTimeZone, 'must be an IANA time zone such as America/Chicago')),
   alarmEmail: z.optional(z.string().check(z.regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'must be an email address'))),
   doctorSchedule: z._default(schedule(), 'cron(0 7 * * ? *)'),
+  heartbeatHours: z._default(z.int().check(z.gte(2, 'must be an integer from 2 to 168'), z.lte(168, 'must be an integer from 2 to 168')), 26),
 };
 
 export const HUB_DOCS: Record<keyof typeof HUB_SETTINGS, string> = {
@@ -38,6 +40,7 @@ export const HUB_DOCS: Record<keyof typeof HUB_SETTINGS, string> = {
   timeZone: "the district's IANA time zone: schedules, epoch directory names, key expiry days",
   alarmEmail: 'optional: an address subscribed to the alarm topic',
   doctorSchedule: 'when the daily connection checks run, `cron()` in `timeZone`',
+  heartbeatHours: 'a scheduled pipeline with no succeeded execution in this many hours alarms (a nightly run that never started or never finished)',
 };
 
 export const deployConfigSchema = (vendors: Connector[] = VENDORS) =>
@@ -82,11 +85,12 @@ export function parseDeployConfig(text: string, file: string, vendors: Connector
     const problem = v.settings.check?.((parsed.data as unknown as Record<string, Record<string, unknown>>)[v.name]!);
     if (problem) throw new DeployConfigError(file, `${v.name}.${problem.field}`, problem.problem);
   }
-  const { stackName, timeZone, doctorSchedule, alarmEmail, ...sections } = parsed.data as Record<string, unknown> & z.infer<z.ZodMiniObject<typeof HUB_SETTINGS>>;
+  const { stackName, timeZone, doctorSchedule, heartbeatHours, alarmEmail, ...sections } = parsed.data as Record<string, unknown> & z.infer<z.ZodMiniObject<typeof HUB_SETTINGS>>;
   return {
     stackName,
     timeZone,
     doctorSchedule,
+    heartbeatHours,
     ...(alarmEmail ? { alarmEmail } : {}),
     vendors: sections as DeployConfig['vendors'],
   };

@@ -11,6 +11,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
@@ -55,12 +56,18 @@ export class EtlHubStack extends Stack {
   readonly alarmTopic: sns.Topic;
   /** Leases (single-flight per batch and per entity), written with conditions. */
   readonly stateTable: dynamodb.TableV2;
+  /** Where a trigger's or schedule's event goes when it could not start a run; an alarm watches it. */
+  private triggerDeadLetters?: sqs.Queue;
   readonly pipelines: Record<string, PipelineStateMachine> = {};
   private readonly connections: DeployedConnection[] = [];
+
+  /** A scheduled pipeline with no success in this many hours alarms. */
+  private readonly heartbeatHours: number;
 
   constructor(scope: Construct, id: string, props: EtlHubStackProps) {
     super(scope, id, props);
     const { config } = props;
+    this.heartbeatHours = config.heartbeatHours;
 
     const accessLogs = new s3.Bucket(this, 'AccessLogs', {
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -109,8 +116,30 @@ export class EtlHubStack extends Stack {
       description: 'Encrypts the ETL hub alarm topic; CloudWatch alarms may use it to publish.',
       enableKeyRotation: true,
     });
-    alarmKey.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    // enforceSSL replaces the topic's default policy with a deny-only one: without these
+    // statements CloudWatch could not publish an alarm (nor decrypt with the key to do so).
+    const sameAccount = { StringEquals: { 'aws:SourceAccount': this.account } };
+    for (const service of ['cloudwatch.amazonaws.com', 'events.amazonaws.com']) {
+      alarmKey.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: `Let${service.split('.')[0]}UseTheKeyForAlarms`,
+          principals: [new iam.ServicePrincipal(service)],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+          conditions: sameAccount,
+        }),
+      );
+    }
     this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { displayName: 'School ETL hub alarms', masterKey: alarmKey, enforceSSL: true });
+    this.alarmTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'LetCloudWatchAlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.alarmTopic.topicArn],
+        conditions: { ...sameAccount, ArnLike: { 'aws:SourceArn': `arn:${this.partition}:cloudwatch:${this.region}:${this.account}:alarm:*` } },
+      }),
+    );
     if (config.alarmEmail) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(config.alarmEmail));
 
     for (const vendor of props.vendors ?? VENDORS) {
@@ -185,8 +214,42 @@ export class EtlHubStack extends Stack {
         detailType: ['Object Created'],
         detail: { bucket: { name: [this.bucket.bucketName] }, object: { key: [{ wildcard: `${outbox}*/_READY` }] } },
       },
-      targets: [new eventsTargets.LambdaFunction(trigger, { retryAttempts: 4 })],
+      targets: [new eventsTargets.LambdaFunction(trigger, { retryAttempts: 4, maxEventAge: Duration.hours(2), deadLetterQueue: this.deadLetters() })],
     });
+    const errors = new cloudwatch.Alarm(this, `${id}StartOnReadyErrorsAlarm`, {
+      alarmDescription: `${id}: the _READY trigger failed to start a run (see its log group, and the TriggerDeadLetters queue).`,
+      metric: trigger.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    errors.addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
+  }
+
+  /**
+   * One dead-letter queue for every trigger and schedule (encrypted, 14 days), created with the
+   * first of them, and an alarm as soon as anything is in it: a run that never started.
+   */
+  private deadLetters(): sqs.Queue {
+    if (this.triggerDeadLetters) return this.triggerDeadLetters;
+    const queue = new sqs.Queue(this, 'TriggerDeadLetters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(queue).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of the triggers and schedules.' });
+    const alarm = new cloudwatch.Alarm(this, 'TriggerDeadLettersAlarm', {
+      alarmDescription: 'A _READY trigger or a schedule could not start a run: its event is in the TriggerDeadLetters queue. Start the run by hand, then purge the message.',
+      metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
+    this.triggerDeadLetters = queue;
+    return queue;
   }
 
   /**
@@ -217,6 +280,7 @@ export class EtlHubStack extends Stack {
       description: 'Lets EventBridge Scheduler run the daily connection checks',
     });
     fn.grantInvoke(role);
+    this.deadLetters().grantSendMessages(role);
     Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
       reason: 'The CDK invoke grant covers the function and its versions; the schedule invokes this function only.',
@@ -226,7 +290,7 @@ export class EtlHubStack extends Stack {
       scheduleExpression: config.doctorSchedule,
       scheduleExpressionTimezone: config.timeZone,
       flexibleTimeWindow: { mode: 'OFF' },
-      target: { arn: fn.functionArn, roleArn: role.roleArn, retryPolicy: { maximumRetryAttempts: 2 } },
+      target: { arn: fn.functionArn, roleArn: role.roleArn, retryPolicy: { maximumRetryAttempts: 2 }, deadLetterConfig: { arn: this.deadLetters().queueArn } },
     });
     for (const c of this.connections) {
       const metric = (name: string, statistic: string) =>
@@ -290,6 +354,8 @@ export class EtlHubStack extends Stack {
       description: `Lets EventBridge Scheduler start ${stateMachine.node.id} executions`,
     });
     stateMachine.grantStartExecution(role);
+    const dlq = this.deadLetters();
+    dlq.grantSendMessages(role);
     new scheduler.CfnSchedule(this, id, {
       description: `${stateMachine.node.scope?.node.id ?? id}: ${namePrefix} run (${expression} ${timeZone})`,
       scheduleExpression: expression,
@@ -300,7 +366,18 @@ export class EtlHubStack extends Stack {
         roleArn: role.roleArn,
         input: JSON.stringify({ StateMachineArn: stateMachine.stateMachineArn, Name: `${namePrefix}-<aws.scheduler.execution-id>`, Input: JSON.stringify(input) }),
         retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
+        deadLetterConfig: { arn: dlq.queueArn },
       },
     });
+    // The run that never happened: no execution of this machine succeeded in the heartbeat window.
+    const heartbeat = new cloudwatch.Alarm(this, `${id}HeartbeatAlarm`, {
+      alarmDescription: `${stateMachine.node.scope?.node.id ?? id}: no execution succeeded in the last ${this.heartbeatHours} hours although it is scheduled (${expression} ${timeZone}).`,
+      metric: stateMachine.metricSucceeded({ period: Duration.hours(this.heartbeatHours), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    heartbeat.addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
   }
 }

@@ -34,10 +34,14 @@ beforeAll(async () => {
   assemblyDir = app.synth().directory;
 }, 120_000);
 
+/** X-Ray's two actions (active tracing) take no resource; every function has them, so they are left out of what a policy grants. */
+const withoutXray = (policy: any) =>
+  policy && { ...policy, Properties: { ...policy.Properties, PolicyDocument: { ...policy.Properties.PolicyDocument, Statement: policy.Properties.PolicyDocument.Statement.filter((st: any) => ![st.Action].flat().every((a: string) => a.startsWith('xray:'))) } } };
+
 const policyOf = (fnId: string) => {
   const roles = template.findResources('AWS::IAM::Policy');
   const entry = Object.entries(roles).find(([id]) => id.startsWith(`CampusGroupsExport${fnId}ServiceRoleDefaultPolicy`));
-  return JSON.stringify(entry?.[1] ?? {});
+  return JSON.stringify(withoutXray(entry?.[1]) ?? {});
 };
 
 describe('EtlHubStack', () => {
@@ -95,6 +99,28 @@ describe('EtlHubStack', () => {
       AlarmActions: [Match.objectLike({ Ref: Match.stringLikeRegexp('AlarmTopic') })],
     });
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    // The statements that let an alarm reach the topic, not just the wiring: CloudWatch may
+    // publish (from this account's alarms only) and use the key.
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Condition: { StringEquals: { 'aws:SourceAccount': Match.anyValue() }, ArnLike: { 'aws:SourceArn': Match.anyValue() } },
+          }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Condition: { StringEquals: { 'aws:SourceAccount': Match.anyValue() } } }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'data@example.edu' });
   });
 
@@ -127,7 +153,7 @@ describe('EtlHubStack', () => {
     template.hasResourceProperties('Custom::S3BucketNotifications', { NotificationConfiguration: { EventBridgeConfiguration: {} } });
     const policies = template.findResources('AWS::IAM::Policy');
     const starter = Object.entries(policies).find(([id]) => id.startsWith('WatermarkStartOnReadyServiceRoleDefaultPolicy'))![1];
-    expect((starter as any).Properties.PolicyDocument.Statement.map((st: any) => st.Action)).toEqual(['states:StartExecution']);
+    expect(withoutXray(starter).Properties.PolicyDocument.Statement.map((st: any) => st.Action)).toEqual(['states:StartExecution']);
     const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine')) as any[];
     const wm = machines.find((m) => m.Properties.StateMachineName === 'TestHub-watermark-import');
     expect(Object.keys(wm.Properties.DefinitionSubstitutions).sort()).toEqual([
@@ -189,7 +215,23 @@ describe('EtlHubStack', () => {
     // The checks read the four secrets and nothing else.
     const policies = template.findResources('AWS::IAM::Policy');
     const checker = Object.entries(policies).find(([id]) => id.startsWith('CheckConnectionsServiceRoleDefaultPolicy'))![1] as any;
-    expect(new Set(checker.Properties.PolicyDocument.Statement.flatMap((st: any) => [st.Action].flat()))).toEqual(new Set(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']));
+    expect(new Set(withoutXray(checker).Properties.PolicyDocument.Statement.flatMap((st: any) => [st.Action].flat()))).toEqual(new Set(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']));
+  });
+
+  it('sends every trigger and schedule that cannot start a run to a dead-letter queue that alarms, and alarms when a scheduled pipeline has not succeeded', () => {
+    const rules = Object.values(template.findResources('AWS::Events::Rule')) as any[];
+    expect(rules.length).toBeGreaterThanOrEqual(2);
+    for (const rule of rules) for (const target of rule.Properties.Targets) expect(target.DeadLetterConfig?.Arn, JSON.stringify(target)).toBeDefined();
+    const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule')) as any[];
+    for (const schedule of schedules) expect(schedule.Properties.Target.DeadLetterConfig?.Arn).toBeDefined();
+    template.hasResourceProperties('AWS::SQS::Queue', { MessageRetentionPeriod: 14 * 86_400, SqsManagedSseEnabled: true });
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as any[];
+    expect(alarms.some((a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible')).toBe(true);
+    expect(alarms.filter((a) => a.Properties.MetricName === 'Errors' && /StartOnReady/.test(JSON.stringify(a.Properties.Dimensions)))).toHaveLength(2);
+    const heartbeats = alarms.filter((a) => a.Properties.MetricName === 'ExecutionsSucceeded');
+    // The nightly CampusGroups and GoContractor schedules (Watermark and SameGoal have none in this config).
+    expect(heartbeats).toHaveLength(2);
+    for (const h of heartbeats) expect(h.Properties).toMatchObject({ TreatMissingData: 'breaching', ComparisonOperator: 'LessThanThreshold', Period: 26 * 3600 });
   });
 
   it('passes cdk-nag AwsSolutions with every remaining finding acknowledged', () => {

@@ -25,6 +25,8 @@ export function bundledFunction(
     memorySize: props.memoryMb,
     timeout: Duration.seconds(props.timeoutSeconds),
     logGroup,
+    // Active tracing: Powertools Tracer's segments (handler, SDK calls, vendor calls) reach X-Ray.
+    tracing: lambda.Tracing.ACTIVE,
     projectRoot: PROJECT_ROOT,
     depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
     environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
@@ -43,6 +45,10 @@ export function bundledFunction(
       // optional native add-ons stay out: built for this machine, not Lambda's arm64; ssh2 falls back to JS.
       externalModules: ['cpu-features', '*.node'],
     },
+  });
+  Validations.of(fn).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: "Active tracing: X-Ray's PutTraceSegments and PutTelemetryRecords support no resource-level permissions.",
   });
   Validations.of(fn).acknowledge({
     id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
