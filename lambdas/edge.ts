@@ -2,6 +2,7 @@ import type middy from '@middy/core';
 import { z } from './zod.js';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { setInvocationDeadline } from './deadline.js';
 import { InvalidInputError } from './errors.js';
 import { powertoolsLogger } from './log.js';
 import { scrub } from './redact.js';
@@ -28,6 +29,8 @@ export function edge(task: string, schema?: z.ZodMiniType, _secretId?: string): 
       if (request.error) request.error = scrubbedError(request.error);
     },
     before: (request) => {
+      const remaining = (request.context as { getRemainingTimeInMillis?: () => number } | undefined)?.getRemainingTimeInMillis?.();
+      if (remaining !== undefined) setInvocationDeadline(remaining);
       if (!schema) return;
       const parsed = schema.safeParse(request.event);
       if (!parsed.success) {

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { EtlError, HttpStatusError, TransientError, errorMessage } from './errors.js';
 import type { Logger } from './log.js';
 import { inSubsegment } from './tracing.js';
+import { invocationDeadline } from './deadline.js';
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
@@ -78,17 +79,26 @@ export async function httpRequest(req: HttpRequest, options: { policy?: RetryPol
   return inSubsegment(`## ${req.method} ${new URL(req.url).host}`, () => attempts(req, options));
 }
 
+/** TLS failures that no retry mends. */
+const DETERMINISTIC_CAUSE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL|ERR_INVALID_URL/;
+
 async function attempts(req: HttpRequest, options: { policy?: RetryPolicy; log?: Logger }): Promise<HttpResponse> {
   const policy = options.policy ?? defaultRetryPolicy();
+  const deadline = invocationDeadline();
   let lastProblem = '';
+  let made = 0;
   for (let attempt = 0; attempt < policy.maxAttempts; attempt++) {
     let waitMs: number | undefined;
+    // Each attempt ends before the Lambda's own time does, so a hung vendor is a named error, not Sandbox.Timedout.
+    const left = deadline - Date.now();
+    if (left <= 0) break;
+    made++;
     try {
       const res = await fetch(req.url, {
         method: req.method,
         headers: req.headers,
         body: req.body,
-        signal: AbortSignal.timeout(policy.timeoutMs),
+        signal: AbortSignal.timeout(Math.min(policy.timeoutMs, left)),
       });
       const text = await res.text();
       if (!isRetryableStatus(res.status)) {
@@ -104,14 +114,19 @@ async function attempts(req: HttpRequest, options: { policy?: RetryPolicy; log?:
       if (error instanceof TypeError && !(error as { cause?: unknown }).cause) {
         throw new EtlError('Etl.RequestInvalid', `${describe(req)} could not be sent: ${error.message}`);
       }
+      const code = (error as { cause?: { code?: string } }).cause?.code ?? '';
+      if (DETERMINISTIC_CAUSE.test(code)) throw new EtlError('Etl.ConnectionRefused', `${describe(req)} cannot be reached safely: ${code}; retrying would not help`);
       lastProblem = networkProblem(error);
     }
     if (attempt + 1 >= policy.maxAttempts) break;
     const delay = waitMs ?? backoffMs(attempt, policy);
+    // No retry that would end after the Lambda's time: give up now, with what was seen.
+    if (Date.now() + delay + 1000 >= deadline) break;
     options.log?.warn('retrying HTTP request', { request: describe(req), problem: lastProblem, attempt: attempt + 1, delayMs: delay });
     await sleep(delay);
   }
-  throw new TransientError(`${describe(req)} failed after ${policy.maxAttempts} attempts; last: ${lastProblem}`);
+  const why = Date.now() >= deadline - 1000 ? `the Lambda's time for it ran out after ${made} attempt(s)` : `failed after ${made} attempt(s)`;
+  throw new TransientError(`${describe(req)} ${why}; last: ${lastProblem || 'no answer'}`);
 }
 
 function networkProblem(error: unknown): string {

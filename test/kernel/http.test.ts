@@ -70,7 +70,7 @@ describe('httpRequest', () => {
     const s = await serve([status(502)]);
     const error = await httpRequest({ method: 'POST', url: s.url }, { policy }).catch((e: Error) => e);
     expect(error).toMatchObject({ name: 'Etl.Transient' });
-    expect((error as Error).message).toMatch(/POST .*\/x failed after 4 attempts; last: HTTP 502/);
+    expect((error as Error).message).toMatch(/POST .*\/x failed after 4 attempt\(s\); last: HTTP 502/);
     expect(s.hits()).toBe(4);
   });
 
@@ -97,4 +97,25 @@ describe('retry timing rules', () => {
     expect(backoffMs(10, p, () => 0.999)).toBe(999);
     expect(backoffMs(10, p, () => 0)).toBe(0);
   });
+});
+
+describe('the retry budget', () => {
+  it('stops retrying a vendor that never answers before the Lambda would time out, with a named error', async () => {
+    const { createServer } = await import('node:http');
+    const { withInvocationTime } = await import('../../lambdas/deadline.js');
+    const server = createServer(() => undefined); // takes the request, never answers
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const { port } = server.address() as { port: number };
+    const started = Date.now();
+    const error = await withInvocationTime(3000, () =>
+      httpRequest({ method: 'GET', url: `http://127.0.0.1:${port}/hang` }, { policy: { maxAttempts: 6, baseDelayMs: 100, maxDelayMs: 500, timeoutMs: 30_000, maxRetryAfterMs: 1000 } }),
+    ).catch((e: Error) => e);
+    server.closeAllConnections();
+    server.close();
+    expect((error as Error).name).toBe('Etl.Transient');
+    expect((error as Error).message).toMatch(/GET http:\/\/127\.0\.0\.1:\d+\/hang the Lambda's time for it ran out after \d attempt\(s\); last: timed out/);
+    // 3 s left less the reserve (0.3 s): it gave up well before the Lambda's own timeout.
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
 });
