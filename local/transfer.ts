@@ -36,6 +36,11 @@ export class LocalTransfer {
   endpoint = '';
   /** Make the next N files whose path matches fail, as a connector reports a failed transfer. */
   failNext?: { match: RegExp; times: number };
+  /**
+   * Accept transfers and never move them, listing none of their files: the service's events
+   * are best effort and its listing can lag or miss a file; a client must not wait forever.
+   */
+  stall = false;
   readonly calls: string[] = [];
 
   addConnector(connector: LocalConnector): void {
@@ -82,6 +87,10 @@ export class LocalTransfer {
       }
       const id = randomUUID();
       const results: FileResult[] = paths.map((p) => ({ FilePath: p, StatusCode: 'QUEUED' }));
+      if (this.stall) {
+        this.transfers.set(id, { connectorId: connector.connectorId, results: [] });
+        return { TransferId: id };
+      }
       this.transfers.set(id, { connectorId: connector.connectorId, results });
       // Like the service: accepted at once, moved in the background, one file at a time.
       void this.move(connector, String(body.RemoteDirectoryPath ?? '/'), results);

@@ -16,6 +16,7 @@ export interface SameGoalConfig {
   massChangePercent: number;
   uploadDir: string;
   maxTransferAttempts: number;
+  maxTransferChecks: number;
 }
 
 /** The Transfer connector's id, which the stack adds to the functions' environment. */

@@ -22,6 +22,8 @@ export interface Delivery {
   transfers?: Array<{ s3Path: string; transferId: string; attempts: number; status?: string; failure?: string }>;
   phase?: 'files' | 'complete';
   waiting?: boolean;
+  /** Checks of the current phase's transfers so far (the wait loop's count). */
+  checks?: number;
   completedAt?: string;
   /** The batch has a receipt: this run sends nothing. */
   alreadyDelivered?: boolean;
@@ -44,6 +46,12 @@ export const batchLease = (batch: string) => `samegoal/${batch}`;
 export class TransferFailedError extends EtlError {
   constructor(message: string) {
     super('SameGoal.TransferFailed', message);
+  }
+}
+
+export class TransferStuckError extends EtlError {
+  constructor(message: string) {
+    super('SameGoal.TransferStuck', message);
   }
 }
 

@@ -14,6 +14,7 @@ export const settings = defineSettings({
       massChangePercent: z._default(z.number().check(z.gte(0, 'must be a percentage from 0 to 100'), z.lte(100, 'must be a percentage from 0 to 100')), 10),
       uploadDir: z._default(z.string().check(z.regex(/^\/\S*$/, 'must be an absolute path on the server')), '/upload'),
       maxTransferAttempts: z._default(intIn(1, 10), 3),
+    maxTransferChecks: z._default(intIn(1, 2000), 360),
   }),
   check: (v) => {
     if (!v.enabled) return undefined;
@@ -21,7 +22,7 @@ export const settings = defineSettings({
     if (v.trustedHostKeys.length === 0) return { field: 'trustedHostKeys', problem: 'needs at least one host key when samegoal.enabled is true: ask SameGoal for it, never trust on first use' };
     return undefined;
   },
-  runtime: ['sftpUrl', 'trustedHostKeys', 'transport', 'mode', 'massChangePercent', 'uploadDir', 'maxTransferAttempts'],
+  runtime: ['sftpUrl', 'trustedHostKeys', 'transport', 'mode', 'massChangePercent', 'uploadDir', 'maxTransferAttempts', 'maxTransferChecks'],
   docs: {
     enabled: 'deploy samegoal-delivery (needs `sftpUrl` and `trustedHostKeys`)',
     sftpUrl: "`sftp://host[:port]` of the district's SameGoal SFTP account",
@@ -32,5 +33,6 @@ export const settings = defineSettings({
     massChangePercent: 'a delivery whose students or guardians drop by more than this against the last one stops, unless `allowMassChange`',
     uploadDir: 'the upload directory on the server',
     maxTransferAttempts: 'connector transfers of a file that reports FAILED are started again up to this many times',
+    maxTransferChecks: 'checks of unfinished connector transfers (every 5–10 s) before the delivery fails with `SameGoal.TransferStuck` (360: about an hour)',
   },
 });

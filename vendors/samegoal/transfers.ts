@@ -3,7 +3,7 @@ import { posix } from 'node:path';
 import type { Logger } from '../../lambdas/log.js';
 import { traced } from '../../lambdas/tracing.js';
 import type { SameGoalConfig } from './config.js';
-import { TransferFailedError, type Delivery } from './delivery.js';
+import { TransferFailedError, TransferStuckError, type Delivery } from './delivery.js';
 
 const transfer = traced(new TransferClient({}));
 
@@ -21,7 +21,7 @@ async function start(config: SameGoalConfig, remoteDir: string, paths: string[])
 export async function startTransfers(d: Delivery, config: SameGoalConfig, phase: 'files' | 'complete'): Promise<Delivery> {
   const paths = phase === 'files' ? d.files.map((f) => f.s3Path) : [d.completePath!];
   const ids = await start(config, d.remoteDir, paths);
-  return { ...d, phase, waiting: true, transfers: paths.map((s3Path, i) => ({ s3Path, transferId: ids[i]!, attempts: 1 })) };
+  return { ...d, phase, waiting: true, checks: 0, transfers: paths.map((s3Path, i) => ({ s3Path, transferId: ids[i]!, attempts: 1 })) };
 }
 
 /**
@@ -29,6 +29,15 @@ export async function startTransfers(d: Delivery, config: SameGoalConfig, phase:
  * file is started again up to maxTransferAttempts; past that the run fails naming it.
  */
 export async function checkTransfers(d: Delivery, config: SameGoalConfig, log: Logger): Promise<Delivery> {
+  // The wait loop is bounded by count (and so by time: a wait of 5–10 s between checks).
+  const checks = (d.checks ?? 0) + 1;
+  if (checks > config.maxTransferChecks) {
+    const pending = (d.transfers ?? []).filter((t) => t.status !== 'COMPLETED').map((t) => `${posix.basename(t.s3Path)} ${t.status ?? 'not listed'}`);
+    throw new TransferStuckError(
+      `After ${config.maxTransferChecks} checks the connector ${config.connectorId} had not finished: ${pending.join(', ') || 'no file listed'}. ` +
+        `Nothing more was sent; see the connector's log group /aws/transfer/${config.connectorId}.`,
+    );
+  }
   const results = new Map<string, { StatusCode?: string; FailureMessage?: string }>();
   for (const id of new Set(d.transfers!.map((t) => t.transferId))) {
     const res = await transfer.send(new ListFileTransferResultsCommand({ ConnectorId: config.connectorId, TransferId: id }));
@@ -55,5 +64,5 @@ export async function checkTransfers(d: Delivery, config: SameGoalConfig, log: L
       Object.assign(t, { transferId: ids[i]!, attempts: t.attempts + 1, status: 'QUEUED' });
     }
   }
-  return { ...d, transfers, waiting: transfers.some((t) => t.status !== 'COMPLETED') };
+  return { ...d, transfers, checks, waiting: transfers.some((t) => t.status !== 'COMPLETED') };
 }

@@ -79,3 +79,4 @@ describe('samegoal-delivery under faults', () => {
     }
   });
 });
+
