@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setLogSink } from '../lambdas/log.js';
 import { scrub } from '../lambdas/redact.js';
+import { didYouMean } from '../lambdas/closest.js';
+import { plural } from '../lambdas/format.js';
 import { PIPELINES, VENDORS } from '../vendors/index.js';
 import { ConfigError, loadConfigFile, localVendors } from '../local/config.js';
 import { startLocalEnvironment } from '../local/environment.js';
@@ -85,8 +87,8 @@ async function runLocal(args: string[]): Promise<number> {
   if (values.help) return print(USAGE, 0);
   if (values.assembly && !values.bundled) throw new UsageError('--assembly goes with --bundled');
   const [pipeline] = positionals;
-  if (!pipeline || positionals.length > 1) throw new UsageError('etl local takes exactly one pipeline name');
-  if (!PIPELINES[pipeline]) throw new UsageError(`Unknown pipeline '${pipeline}' (known: ${Object.keys(PIPELINES).join(', ')})`);
+  if (!pipeline || positionals.length > 1) throw new UsageError(`etl local takes one pipeline: ${Object.keys(PIPELINES).join(', ')}`);
+  if (!PIPELINES[pipeline]) throw new UsageError(`Unknown pipeline '${pipeline}'${didYouMean(pipeline, Object.keys(PIPELINES))} (known: ${Object.keys(PIPELINES).join(', ')})`);
   const input = parseInput(values.input);
   const config = loadConfigFile(values.config, await localVendors());
 
@@ -121,7 +123,7 @@ async function runLocal(args: string[]): Promise<number> {
     process.stderr.write(`Lambda logs: ${logFile}\n\n`);
     if (result.status === 'SUCCEEDED') {
       process.stdout.write(`${report.summary(result.output)}\n`);
-      process.stdout.write(`Execution succeeded in ${(result.durationMs / 1000).toFixed(1)} s, ${result.transitions} state transitions.\n`);
+      process.stdout.write(`Execution succeeded in ${(result.durationMs / 1000).toFixed(1)} s, ${plural(result.transitions, 'state transition')}.\n`);
     } else {
       process.stdout.write(`Execution FAILED in ${(result.durationMs / 1000).toFixed(1)} s\n  error: ${result.error}\n  cause: ${result.cause}\n`);
     }
@@ -302,6 +304,8 @@ function scrubOutput(): void {
   }
 }
 
+const COMMANDS = ['local', 'sandbox', 'demo', 'backfill', 'watermark', 'doctor', 'docs', 'bench', 'help'];
+
 export async function main(argv: string[]): Promise<number> {
   scrubOutput();
   const [command, ...rest] = argv;
@@ -328,12 +332,15 @@ export async function main(argv: string[]): Promise<number> {
         return await runBenchmarks(rest);
       }
       case undefined:
+        // Bad usage: the usage goes to stderr, with the exit status that says so.
+        process.stderr.write(`${USAGE}\n`);
+        return 2;
       case 'help':
       case '--help':
       case '-h':
-        return print(USAGE, command === undefined ? 2 : 0);
+        return print(USAGE, 0);
       default:
-        throw new UsageError(`Unknown command '${command}'`);
+        throw new UsageError(`Unknown command '${command}'${didYouMean(command, COMMANDS)}`);
     }
   } catch (error) {
     if (error instanceof UsageError || error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {

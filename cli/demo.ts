@@ -2,7 +2,7 @@ import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { DemoStep } from '../lambdas/connector.js';
-import { fmtBytes } from '../lambdas/format.js';
+import { fmtBytes, plural } from '../lambdas/format.js';
 import { setLogSink } from '../lambdas/log.js';
 import { PIPELINES } from '../vendors/index.js';
 import { localVendors } from '../local/config.js';
@@ -53,7 +53,7 @@ export async function runDemo(): Promise<number> {
       say();
       if (result.status === 'SUCCEEDED') say(report.summary(result.output).replace(/^/gm, '   '));
       else say(`   FAILED (${result.error}):\n${(result.cause ?? '').replace(/^/gm, '     ')}`);
-      say(`   ${result.status} as expected: ${result.status === step.expect ? 'yes' : 'NO'}; ${result.transitions} state transitions, ${(result.durationMs / 1000).toFixed(1)} s`);
+      say(`   ${result.status} as expected: ${result.status === step.expect ? 'yes' : 'NO'}; ${plural(result.transitions, 'state transition')}, ${(result.durationMs / 1000).toFixed(1)} s`);
       if (result.status !== step.expect) unexpected++;
     }
     say();
@@ -69,14 +69,15 @@ export async function runDemo(): Promise<number> {
     } while (token);
     const groups = new Map<string, { objects: number; bytes: number }>();
     for (const { key, size } of keys) {
-      const group = `${key.split('/').slice(0, 3).join('/')}/`;
+      const parts = key.split('/');
+      const group = parts.length > 3 ? `${parts.slice(0, 3).join('/')}/` : key;
       const g = groups.get(group) ?? { objects: 0, bytes: 0 };
       g.objects++;
       g.bytes += size;
       groups.set(group, g);
     }
     for (const [group, g] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
-      say(`   ${group.padEnd(58)} ${String(g.objects).padStart(4)} objects ${fmtBytes(g.bytes).padStart(10)}`);
+      say(`   ${group.padEnd(58)} ${plural(g.objects, 'object').padStart(12)} ${fmtBytes(g.bytes).padStart(10)}`);
     }
     for (const sample of [
       keys.find((k) => k.key.startsWith('campusgroups/') && k.key.includes('/events/') && k.key.endsWith('_manifest.json'))?.key,

@@ -18,3 +18,9 @@ export function elapsed(): () => string {
   const started = Date.now();
   return () => `${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s`;
 }
+
+/** "1 object", "3 objects": a count with its noun. */
+export const plural = (n: number, noun: string, nouns = `${noun}s`): string => `${fmtInt(n)} ${n === 1 ? noun : nouns}`;
+
+/** "a" or "an" before a word. */
+export const article = (word: string): string => (/^[aeiou]/i.test(word) ? 'an' : 'a');

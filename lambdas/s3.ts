@@ -14,6 +14,7 @@ import { createLogger } from './log.js';
 import { traced } from './tracing.js';
 
 const sdkLog = createLogger({ component: 'aws-sdk-s3' });
+const describeSdk = (m: unknown): string => (typeof m === 'string' ? m : JSON.stringify(m) ?? String(m));
 
 /**
  * One client per Lambda container; endpoints come from the standard AWS_ENDPOINT_URL_S3
@@ -21,7 +22,8 @@ const sdkLog = createLogger({ component: 'aws-sdk-s3' });
  */
 export const s3 = traced(new S3Client({
   forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3),
-  logger: { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: (m: unknown) => sdkLog.debug(String(m)), error: (m: unknown) => sdkLog.warn(String(m)) },
+  // The SDK's own messages are for debugging: an expected miss (NoSuchKey on a first run) is not a warning.
+  logger: { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: (m: unknown) => sdkLog.debug(describeSdk(m)), error: (m: unknown) => sdkLog.debug(describeSdk(m)) },
 }));
 
 export async function getJson<T>(bucket: string, key: string): Promise<T | undefined> {

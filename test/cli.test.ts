@@ -88,7 +88,7 @@ describe('etl CLI', () => {
   });
 
   it.each([
-    [['local'], /takes exactly one pipeline name/],
+    [['local'], /etl local takes one pipeline: campusgroups-export, watermark-import/],
     [['local', 'nope'], /Unknown pipeline 'nope'/],
     [['local', 'campusgroups-export', '--input', '{bad'], /--input is not valid JSON/],
     [['local', 'campusgroups-export', '--bogus'], /Unknown option '--bogus'/],
@@ -158,5 +158,21 @@ describe('etl CLI', () => {
     const printed = `${res.stdout}${res.stderr}`;
     expect(printed).toContain('[REDACTED]');
     for (const form of registeredForms().filter((f) => f.includes('echo') || f.includes('ZWNo'))) expect(printed).not.toContain(form);
+  });
+
+  it('puts usage on stderr with exit 2 for bad usage, lists the pipelines, and suggests the closest command, pipeline and entity', () => {
+    const bare = etl();
+    expect(bare.code).toBe(2);
+    expect(bare.stdout).toBe('');
+    expect(bare.stderr).toContain('Usage:');
+    expect(etl('lcoal').stderr).toContain("Unknown command 'lcoal'; did you mean 'local'?");
+    expect(etl('local').stderr).toContain('etl local takes one pipeline: campusgroups-export, watermark-import, samegoal-delivery, gocontractor-export');
+    const typo = etl('local', 'watermark-imprt');
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("Unknown pipeline 'watermark-imprt'; did you mean 'watermark-import'?");
+    const entity = etl('local', 'campusgroups-export', '--input', '{"entities":["event"]}');
+    expect(entity.code).toBe(1);
+    expect(entity.stdout).toContain(`Unknown entity "event"; did you mean 'events'?`);
+    expect(etl('--help').code).toBe(0);
   });
 });

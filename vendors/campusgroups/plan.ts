@@ -1,3 +1,4 @@
+import { didYouMean } from '../../lambdas/closest.js';
 import { InvalidInputError } from '../../lambdas/errors.js';
 import { ENTITIES, isEntity, type Entity } from './entities.js';
 
@@ -100,7 +101,8 @@ export function validateRequest(input: unknown, defaults: ExportDefaults, now: n
     }
     const unknown = req.entities.filter((e) => typeof e !== 'string' || !isEntity(e));
     if (unknown.length > 0) {
-      throw new InvalidInputError(`Unknown entity ${unknown.map((e) => JSON.stringify(e)).join(', ')}; known entities: ${ENTITIES.join(', ')}`);
+      const hint = unknown.length === 1 && typeof unknown[0] === 'string' ? didYouMean(unknown[0], ENTITIES) : '';
+      throw new InvalidInputError(`Unknown entity ${unknown.map((e) => JSON.stringify(e)).join(', ')}${hint}; known entities: ${ENTITIES.join(', ')}`);
     }
     entities = [...new Set(req.entities as Entity[])];
   }

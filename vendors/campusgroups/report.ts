@@ -1,4 +1,4 @@
-import { elapsed, fmtBytes, fmtInt } from '../../lambdas/format.js';
+import { article, elapsed, fmtBytes, fmtInt, plural } from '../../lambdas/format.js';
 import type { LocalEvent } from '../../lambdas/connector.js';
 import type { EntityJob } from './export.js';
 import type { ExportSummary } from './summary.js';
@@ -10,7 +10,7 @@ export function campusgroupsProgress(write: (line: string) => void): (event: Loc
     const name = event.state?.name;
     if (event.type === 'StateExited' && name === 'PlanExport') {
       const plan = event.state!.output as { mode: string; entities: unknown[]; concurrency: number };
-      write(`${stamp()}  planned a ${plan.mode} export of ${plan.entities.length} entities, ${plan.concurrency} at a time`);
+      write(`${stamp()}  planned ${article(plan.mode)} ${plan.mode} export of ${plural(plan.entities.length, 'entity', 'entities')}, ${plan.concurrency} at a time`);
     } else if (event.type === 'StateExited' && name === 'ExportPages') {
       const job = event.state!.output as EntityJob;
       const records = job.phase === 'done' ? job.totals.records : job.totals.records + job.segment.counts.records;
