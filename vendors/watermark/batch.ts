@@ -104,3 +104,9 @@ export async function validateBatch(bucket: string, batch: string, registry: Reg
   files.sort((a, b) => (order.get(a.type) ?? 99) - (order.get(b.type) ?? 99));
   return { files, warnings };
 }
+
+export interface ZipInfo {
+  key: string;
+  bytes: number;
+  sha256: string;
+}

@@ -4,8 +4,8 @@ import { InvalidInputError, UnexpectedResponseError } from '../../lambdas/errors
 import type { Logger } from '../../lambdas/log.js';
 import { deleteKeys, getJson, listObjects, putJson, s3 } from '../../lambdas/s3.js';
 import type { WatermarkApi } from './api.js';
-import { checkBatchName, loadRegistry, receiptKey, validateBatch, type BatchFile } from './batch.js';
-import type { ZipInfo } from './zip.js';
+import { checkBatchName, loadRegistry, receiptKey, validateBatch, type BatchFile, type ZipInfo } from './batch.js';
+
 import { ImportInProgressError, ImportStuckError, SubmitUncertainError } from './errors.js';
 
 /** The state the watermark-import machine carries from task to task: names, counts and ids, never data or a token. */

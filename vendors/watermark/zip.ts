@@ -5,14 +5,11 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import archiver from 'archiver';
 import { s3 } from '../../lambdas/s3.js';
-import { objectStream, zipKey, type BatchFile } from './batch.js';
+import { objectStream, zipKey, type BatchFile, type ZipInfo } from './batch.js';
+
+export type { ZipInfo } from './batch.js';
 import type { ImportRun } from './pipeline.js';
 
-export interface ZipInfo {
-  key: string;
-  bytes: number;
-  sha256: string;
-}
 
 /**
  * S3 → archiver → S3 by multipart upload, one file open at a time: neither a file nor the
