@@ -1,5 +1,5 @@
 import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { loadDeployConfig } from '../lib/config.js';
 import { EtlHubStack, loadVendorInfra } from '../lib/etl-hub-stack.js';
 
@@ -12,4 +12,4 @@ new EtlHubStack(app, config.stackName, {
   infra: await loadVendorInfra(),
   description: 'School ETL hub: CampusGroups, Watermark, SameGoal and GoContractor pipelines',
 });
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));

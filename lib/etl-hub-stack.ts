@@ -140,7 +140,8 @@ export class EtlHubStack extends Stack {
         conditions: { ...sameAccount, ArnLike: { 'aws:SourceArn': `arn:${this.partition}:cloudwatch:${this.region}:${this.account}:alarm:*` } },
       }),
     );
-    if (config.alarmEmail) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(config.alarmEmail));
+    // An alarm e-mail SNS cannot deliver lands in the dead-letter queue (whose own alarm then tells the topic).
+    if (config.alarmEmail) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(config.alarmEmail, { deadLetterQueue: this.deadLetters() }));
 
     for (const vendor of props.vendors ?? VENDORS) {
       const settings = config.vendors[vendor.name];
@@ -205,6 +206,8 @@ export class EtlHubStack extends Stack {
       timeoutSeconds: 30,
       memoryMb: 128,
       environment: { STATE_MACHINE_ARN: machine.stateMachineArn, OUTBOX_PREFIX: outbox },
+      // EventBridge invokes it asynchronously: an event it fails on after Lambda's own retries lands here too.
+      deadLetterQueue: this.deadLetters(),
     });
     machine.grantStartExecution(trigger);
     new events.Rule(this, `${id}ReadyRule`, {
@@ -239,6 +242,7 @@ export class EtlHubStack extends Stack {
       retentionPeriod: Duration.days(14),
     });
     Validations.of(queue).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of the triggers and schedules.' });
+    Validations.of(queue).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason: 'This queue is itself the dead-letter queue of the triggers, schedules and alarm e-mails; its depth alarms.' });
     const alarm = new cloudwatch.Alarm(this, 'TriggerDeadLettersAlarm', {
       alarmDescription: 'A _READY trigger or a schedule could not start a run: its event is in the TriggerDeadLetters queue. Start the run by hand, then purge the message.',
       metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
@@ -273,6 +277,7 @@ export class EtlHubStack extends Stack {
       timeoutSeconds: 120,
       memoryMb: 256,
       environment: Object.assign({ DOCTOR_CONNECTIONS: this.connections.map((c) => c.name).join(','), [COMMON_ENV.timeZone]: config.timeZone }, ...this.connections.map((c) => c.environment)),
+      deadLetterQueue: this.deadLetters(),
     });
     for (const c of this.connections) c.secret.grantRead(fn);
     const role = new iam.Role(this, 'CheckConnectionsScheduleRole', {

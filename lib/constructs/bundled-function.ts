@@ -14,7 +14,14 @@ export const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
 export function bundledFunction(
   scope: Construct,
   id: string,
-  props: { entry: string; timeoutSeconds: number; memoryMb: number; environment: Record<string, string> },
+  props: {
+    entry: string;
+    timeoutSeconds: number;
+    memoryMb: number;
+    environment: Record<string, string>;
+    /** For a function invoked asynchronously (EventBridge, Scheduler): where its failed events go. */
+    deadLetterQueue?: import('aws-cdk-lib/aws-sqs').IQueue;
+  },
 ): NodejsFunction {
   const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY });
   const fn = new NodejsFunction(scope, id, {
@@ -27,6 +34,7 @@ export function bundledFunction(
     logGroup,
     // Active tracing: Powertools Tracer's segments (handler, SDK calls, vendor calls) reach X-Ray.
     tracing: lambda.Tracing.ACTIVE,
+    ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue } : {}),
     projectRoot: PROJECT_ROOT,
     depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
     environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
@@ -46,6 +54,12 @@ export function bundledFunction(
       externalModules: ['cpu-features', '*.node'],
     },
   });
+  if (!props.deadLetterQueue) {
+    Validations.of(fn).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason: 'Invoked synchronously by its state machine, which retries and catches its errors; a function dead-letter queue only serves asynchronous invocations.',
+    });
+  }
   Validations.of(fn).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
     reason: "Active tracing: X-Ray's PutTraceSegments and PutTelemetryRecords support no resource-level permissions.",
