@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { CsvChecker, type CsvProblem } from '../../lambdas/csv.js';
+import { CsvChecker, shown, type CsvProblem, type HeaderHook } from '../../lambdas/csv.js';
+import { uniqueColumns } from '../../lambdas/unique.js';
 import { EtlError } from '../../lambdas/errors.js';
 import { listObjects, s3 } from '../../lambdas/s3.js';
 import {
@@ -37,38 +38,30 @@ export interface DeliveryFile {
 
 const where = (file: string, p: CsvProblem) => `${file}${p.line ? ` line ${p.line}` : ''}${p.column ? `, column '${p.column}'` : ''}`;
 
-/** Checks of students.csv's header and values, as a row callback for the CSV checker. */
-function studentChecks(checker: () => CsvChecker) {
-  const seen = new Map<string, number>();
-  let columns: Map<string, number> | undefined;
-  return (row: string[], line: number, header: string[]) => {
-    columns ??= new Map(header.map((h, i) => [h, i]));
-    const value = (col: string) => {
-      const i = columns!.get(col);
-      return i === undefined ? undefined : row[i]!;
-    };
-    const report = (column: string, message: string) => checker().problem({ line, column, message });
-    for (const col of STUDENT_REQUIRED) {
-      const v = value(col);
-      if (v !== undefined && v.trim() === '') report(col, 'is empty; it is required');
+/** Checks of students.csv's values: a row check for the CSV checker, set up from the header. */
+const studentChecks: HeaderHook = (header, checker) => {
+  const index = (col: string) => header.indexOf(col);
+  const required = STUDENT_REQUIRED.map((col) => [col, index(col)] as const).filter(([, i]) => i >= 0);
+  const [id, dob, gender, enrollment] = ['Student Id', 'Date of Birth', 'Gender', 'District Enrollment'].map(index) as [number, number, number, number];
+  const unique = uniqueColumns(checker, header, ['Student Id'], 'Student Id must be unique');
+  return (row) => {
+    const report = (column: string, message: string) => checker.problem({ line: row.line, column, message });
+    for (const [col, i] of required) {
+      if (row.value(i).trim() === '') report(col, 'is empty; it is required');
     }
-    const id = value('Student Id');
-    if (id) {
-      if (id.length > STUDENT_ID_MAX) report('Student Id', `is ${id.length} characters; at most ${STUDENT_ID_MAX}`);
-      const first = seen.get(id);
-      if (first !== undefined) report('Student Id', `'${id}' is also on line ${first}; Student Id must be unique`);
-      else seen.set(id, line);
+    if (id >= 0) {
+      const value = row.value(id);
+      if (value.length > STUDENT_ID_MAX) report('Student Id', `is ${value.length} characters; at most ${STUDENT_ID_MAX}`);
+      unique?.(row);
     }
-    const dob = value('Date of Birth');
-    if (dob && !isSameGoalDate(dob)) report('Date of Birth', `'${dob}' is not a date in ${DATE_FORMAT_LABELS}`);
-    const gender = value('Gender');
-    if (gender && !GENDERS.includes(gender)) report('Gender', `'${gender}' is not one of ${GENDERS.join(', ')}`);
-    const enrollment = value('District Enrollment');
-    if (enrollment && !DISTRICT_ENROLLMENT.includes(enrollment)) {
-      report('District Enrollment', `'${enrollment}' is not one of ${DISTRICT_ENROLLMENT.join(', ')}`);
-    }
+    const date = dob >= 0 ? row.value(dob) : '';
+    if (date && !isSameGoalDate(date)) report('Date of Birth', `${shown(date)} is not a date in ${DATE_FORMAT_LABELS}`);
+    const g = gender >= 0 ? row.value(gender) : '';
+    if (g && !GENDERS.includes(g)) report('Gender', `${shown(g)} is not one of ${GENDERS.join(', ')}`);
+    const e = enrollment >= 0 ? row.value(enrollment) : '';
+    if (e && !DISTRICT_ENROLLMENT.includes(e)) report('District Enrollment', `${shown(e)} is not one of ${DISTRICT_ENROLLMENT.join(', ')}`);
   };
-}
+};
 
 function headerProblems(file: string, header: string[]): string[] {
   const known = [...STUDENT_REQUIRED, ...STUDENT_OPTIONAL] as readonly string[];
@@ -76,9 +69,11 @@ function headerProblems(file: string, header: string[]): string[] {
   for (const col of STUDENT_REQUIRED) {
     if (!header.includes(col)) problems.push(`${file} line 1: is missing the required column '${col}'`);
   }
-  for (const col of header) {
-    if (!known.includes(col)) problems.push(`${file} line 1, column '${col}': is not a SameGoal column; did you mean '${closest(col, known)}'?`);
+  const unknown = header.filter((col) => !known.includes(col));
+  for (const col of unknown.slice(0, 10)) {
+    problems.push(`${file} line 1, column ${shown(col)}: is not a SameGoal column; did you mean '${closest(col.slice(0, 100), known)}'?`);
   }
+  if (unknown.length > 10) problems.push(`${file} line 1: ${unknown.length - 10} more columns that are not SameGoal columns`);
   return problems;
 }
 
@@ -97,8 +92,7 @@ export async function validateDelivery(bucket: string, prefix: string): Promise<
       problems.push(`${name}: SameGoal takes only ${FILE_NAMES.join(', ')}; did you mean '${closest(name, FILE_NAMES)}'?`);
       continue;
     }
-    let checker!: CsvChecker;
-    checker = new CsvChecker(name === REQUIRED_FILE ? studentChecks(() => checker) : undefined);
+    const checker = new CsvChecker(name === REQUIRED_FILE ? studentChecks : undefined);
     const body = (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: o.key }))).Body as Readable;
     for await (const chunk of body) checker.write(chunk as Buffer);
     const result = checker.end();

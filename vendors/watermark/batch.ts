@@ -2,9 +2,10 @@ import type { Readable } from 'node:stream';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { InvalidInputError } from '../../lambdas/errors.js';
 import { getJson, listKeys, s3 } from '../../lambdas/s3.js';
-import { CsvChecker, type CsvProblem } from '../../lambdas/csv.js';
+import { CsvChecker, shownList, type CsvProblem } from '../../lambdas/csv.js';
+import { uniqueColumns } from '../../lambdas/unique.js';
 import { ValidationFailedError } from './errors.js';
-import { matchHeader, SEED_REGISTRY, validateRegistry, type Registry } from './registry.js';
+import { matchHeader, SEED_REGISTRY, uniqueColumnsOf, validateRegistry, type HeaderMatch, type Registry } from './registry.js';
 
 export const outboxPrefix = (batch: string) => `watermark/outbox/${batch}/`;
 export const zipKey = (batch: string) => `watermark/zips/${batch}.zip`;
@@ -43,7 +44,8 @@ const where = (file: string, p: CsvProblem) => `${file}${p.line ? ` line ${p.lin
 
 /**
  * Checks every CSV of a batch before anything leaves the account, and lists every problem:
- * UTF-8, RFC 4180, a header matching exactly one import type, no type twice, no empty file.
+ * UTF-8, RFC 4180, no control characters, a header matching exactly one import type, unique ids
+ * unique within the file, no type twice, no empty file.
  */
 export async function validateBatch(bucket: string, batch: string, registry: Registry): Promise<{ files: BatchFile[]; warnings: string[] }> {
   const prefix = outboxPrefix(batch);
@@ -59,7 +61,13 @@ export async function validateBatch(bucket: string, batch: string, registry: Reg
       problems.push(`${name}: is not a CSV file at the top of the batch; Watermark's ZIP import takes only CSV files`);
       continue;
     }
-    const checker = new CsvChecker();
+    let match: HeaderMatch | undefined;
+    const checker = new CsvChecker((header, c) => {
+      match = matchHeader(registry, header, name);
+      if (match.kind === 'none') return undefined;
+      const columns = uniqueColumnsOf(match.type);
+      return columns.length ? uniqueColumns(c, header, columns, `${columns.join(' and ')} ${columns.length > 1 ? 'together identify' : 'identifies'} a row of a '${match.type.type}' file, so Watermark takes one row per value`) : undefined;
+    });
     let bytes = 0;
     for await (const chunk of await objectStream(bucket, key)) {
       bytes += (chunk as Buffer).length;
@@ -68,14 +76,13 @@ export async function validateBatch(bucket: string, batch: string, registry: Reg
     const result = checker.end();
     for (const p of result.problems) problems.push(`${where(name, p)}: ${p.message}`);
     if (result.moreProblems > 0) problems.push(`${name}: ${result.moreProblems} more problems like these`);
-    if (result.header.length === 0) continue;
+    if (!match) continue;
 
-    const match = matchHeader(registry, result.header, name);
     if (match.kind === 'none') {
       const diff = [
-        match.missing.length ? `missing ${match.missing.map((c) => `'${c}'`).join(', ')}` : '',
-        match.unexpected.length ? `unexpected ${match.unexpected.map((c) => `'${c}'`).join(', ')}` : '',
-        ...match.notes,
+        match.missing.length ? `missing ${shownList(match.missing)}` : '',
+        match.unexpected.length ? `unexpected ${shownList(match.unexpected)}` : '',
+        ...match.notes.slice(0, 10),
       ].filter(Boolean);
       problems.push(
         `${name} line 1: the header matches no Watermark import type, so Watermark would skip the file` +

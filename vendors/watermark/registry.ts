@@ -10,7 +10,8 @@ export interface ImportType {
   type: string;
   file: string;
   loadOrder: number;
-  uniqueId: string | null;
+  /** The column (or columns, together) whose values are unique within the file. */
+  uniqueId: string | string[] | null;
   columns: string[] | null;
 }
 
@@ -35,11 +36,19 @@ export function validateRegistry(value: unknown, where: string): Registry {
     if (typeof t?.type !== 'string' || typeof t.file !== 'string' || typeof t.loadOrder !== 'number') {
       throw new Error(`${where}: types[${i}] needs type, file and loadOrder`);
     }
+    if (t.uniqueId !== null && typeof t.uniqueId !== 'string' && (!Array.isArray(t.uniqueId) || t.uniqueId.some((c) => typeof c !== 'string'))) {
+      throw new Error(`${where}: types[${i}].uniqueId must be a column name, a list of them, or null`);
+    }
     if (t.columns !== null && (!Array.isArray(t.columns) || t.columns.some((c) => typeof c !== 'string'))) {
       throw new Error(`${where}: types[${i}].columns must be a list of column names or null`);
     }
   }
   return r as Registry;
+}
+
+/** The unique id column(s) of a type, as a list (empty when it has none). */
+export function uniqueColumnsOf(type: ImportType): string[] {
+  return type.uniqueId === null ? [] : typeof type.uniqueId === 'string' ? [type.uniqueId] : type.uniqueId;
 }
 
 const norm = (s: string) => s.trim().toLowerCase();
@@ -67,7 +76,7 @@ export function matchHeader(registry: Registry, header: string[], fileName: stri
   const base = fileName.split('/').pop()!.toLowerCase();
   const byName = registry.types.find((t) => t.file.toLowerCase() === base);
   if (byName && !byName.columns) {
-    const missingId = byName.uniqueId && !header.includes(byName.uniqueId) ? [byName.uniqueId] : [];
+    const missingId = uniqueColumnsOf(byName).filter((c) => !header.includes(c));
     if (missingId.length === 0) return { kind: 'byName', type: byName };
     return { kind: 'none', closest: byName, missing: missingId, unexpected: [], notes: [] };
   }

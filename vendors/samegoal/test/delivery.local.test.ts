@@ -82,6 +82,24 @@ describe('samegoal-delivery through the local runtime (connector transport, epoc
     }
   });
 
+  it('checks the other files for CSV rules and control characters, and caps a header of 50,000 unknown columns', async () => {
+    const batch = await nextBatch();
+    const before = env.samegoal.sftp!.ops.length;
+    const guardians = good['guardians.csv']!.split('\r\n');
+    guardians[3] = `${guardians[3]}\u0007`;
+    const students = good['students.csv']!.split('\r\n');
+    const wide = Array.from({ length: 50_000 }, (_, i) => `Extra ${i}`).join(',');
+    students[0] = `${students[0]},${wide}`;
+    await putBatch(env.s3, env.bucket, batch, { 'students.csv': students.join('\r\n'), 'guardians.csv': guardians.join('\r\n') }, 'samegoal');
+    const run = await runPipeline('samegoal-delivery', { batch });
+    expect(run.error).toBe('SameGoal.ValidationFailed');
+    expect(run.cause).toMatch(/guardians\.csv line 4, column '[^']+': has the control character U\+0007/);
+    expect(run.cause).toContain("students.csv line 1, column 'Extra 0': is not a SameGoal column");
+    expect(run.cause).toContain('students.csv line 1: 49990 more columns that are not SameGoal columns');
+    expect(run.cause!.length).toBeLessThan(8000);
+    expect(env.samegoal.sftp!.ops.length).toBe(before);
+  });
+
   it('stops a 40% drop in guardians before sending anything, unless allowed', async () => {
     await deleteAll(env.s3, env.bucket, 'state/samegoal/');
     const first = await nextBatch();

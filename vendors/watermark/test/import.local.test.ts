@@ -108,6 +108,25 @@ describe('watermark-import through the local runtime', () => {
     expect(cause).toMatch(/has 3 problems/);
   });
 
+  it('refuses a unique id twice in its file (roles: person and product together) and control characters', async () => {
+    const [header, first, ...rest] = good['person.csv']!.split('\r\n');
+    const roles = good['roles.csv']!.split('\r\n');
+    const cause = await expectRefused(
+      {
+        // 4,993,220 rows of one person_id would zip to 610 KB; the same mistake, small.
+        'person.csv': [header, first, ...rest.slice(0, 5), first, first, ''].join('\r\n'),
+        // A person with two products is fine; the same person and product twice is not.
+        'roles.csv': [...roles.slice(0, 3), roles[1]!.replace('SLL', 'PSS'), roles[2], ''].join('\r\n'),
+        'terms.csv': 'term_id,name,start_date,end_date\r\n2026FA,Fall\u0000 2026,2026-08-24,2026-12-18\r\n',
+      },
+      new RegExp(`person\\.csv line 8, column 'person_id': '${first!.split(',')[0]}' is also on line 2; person_id identifies a row of a 'person' file`),
+      /person\.csv line 9, column 'person_id': .* is also on line 2/,
+      new RegExp(`roles\\.csv line 5, column 'person_id \\+ product': '${roles[2]!.split(',').slice(0, 2).join(', ')}' is also on line 3`),
+      /terms\.csv line 2, column 'name': has the control character U\+0000 \(NUL\)/,
+    );
+    expect(cause).toMatch(/has 4 problems/);
+  });
+
   it('gets a fresh token when it expires between submit and poll', async () => {
     const batch = nextBatch();
     await putBatch(env.s3, env.bucket, batch, { 'roles.csv': good['roles.csv']! });

@@ -1,48 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkCsv } from '../../../lambdas/csv.js';
 import { matchHeader, SEED_REGISTRY, type Registry } from '../registry.js';
-
-const enc = (s: string) => new TextEncoder().encode(s);
-
-describe('CSV checker', () => {
-  it('accepts RFC 4180: quoted commas, doubled quotes, quoted line breaks, CRLF and a BOM', () => {
-    const r = checkCsv(enc('\ufeffid,name\r\n1,"Smith, Jo"\r\n2,"say ""hi"""\r\n3,"two\r\nlines"\r\n'), 5);
-    expect(r).toEqual({ header: ['id', 'name'], rows: 3, problems: [], moreProblems: 0 });
-  });
-
-  it('gives the same answer however the bytes are split', () => {
-    const text = enc('id,name\n1,"Zoë, ""Z"""\n2,Nguyễn\n');
-    for (const size of [1, 2, 3, 7, 1000]) expect(checkCsv(text, size)).toEqual({ header: ['id', 'name'], rows: 2, problems: [], moreProblems: 0 });
-  });
-
-  it.each([
-    ['id,name\n1,"unclosed\n2,x\n', { line: 2, message: expect.stringMatching(/never closed/) }],
-    ['id,name\n1,"a"b\n', { line: 2, column: 'name', message: expect.stringMatching(/after a closing quote/) }],
-    ['id,name\n1,a"b\n', { line: 2, column: 'name', message: expect.stringMatching(/quote inside an unquoted field/) }],
-    ['id,name\n1,a,extra\n', { line: 2, message: 'has 3 fields; the header has 2' }],
-    ['id,name\n1,a\n\n2,b\n', { line: 3, message: expect.stringMatching(/is blank/) }],
-    ['id,id\n1,2\n', { line: 1, column: 'id', message: 'appears twice in the header' }],
-  ])('reports %j with its line and column', (text, problem) => {
-    expect(checkCsv(enc(text)).problems).toContainEqual(problem);
-  });
-
-  it('names the line of a byte that is not UTF-8 (Latin-1 é)', () => {
-    const bytes = new Uint8Array([...enc('id,name\n1,ok\n2,Ren'), 0xe9, ...enc('\n')]);
-    expect(checkCsv(bytes).problems).toEqual([{ line: 3, message: 'is not UTF-8 (byte 0xe9); save the file as UTF-8' }]);
-  });
-
-  it('calls an empty file and a header without rows what they are', () => {
-    expect(checkCsv(enc('')).problems).toEqual([{ message: 'is empty' }]);
-    expect(checkCsv(enc('\ufeff')).problems).toEqual([{ message: 'is empty' }]);
-    expect(checkCsv(enc('id,name\r\n')).problems).toEqual([{ message: 'has a header and no rows' }]);
-  });
-
-  it('lists twenty problems and counts the rest', () => {
-    const r = checkCsv(enc(`a,b\n${'1\n'.repeat(30)}`));
-    expect(r.problems).toHaveLength(20);
-    expect(r.moreProblems).toBe(10);
-  });
-});
 
 describe('header registry', () => {
   const registry: Registry = {
