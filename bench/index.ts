@@ -7,6 +7,10 @@ type Say = (line?: string) => void;
 
 /** Each benchmark: what it measures, and against which baseline in the same run. */
 const BENCHMARKS: Record<string, { title: string; run: (say: Say) => Promise<unknown> }> = {
+  'csv-checks': {
+    title: 'CSV checks (the checker against csv-parse and a native scan; validation against an S3 GET; pathological files)',
+    run: async (say) => (await import('./csv/bench.js')).benchCsv(say),
+  },
   'campusgroups-export': {
     title: 'CampusGroups export benchmark',
     run: async (say) => (await import('./campusgroups/bench.js')).benchCampusGroups(say),

@@ -44,7 +44,7 @@ Usage:
       (config/example.json by default).
   etl docs [--check]
       Write the README's settings tables from the schemas (--check: exit 1 when they differ).
-  etl bench [campusgroups-export|watermark-import|samegoal-delivery|bundles]
+  etl bench [csv-checks|campusgroups-export|watermark-import|samegoal-delivery|bundles]
       Run the benchmarks (all of them: npm run bench).
 
 Exit status: 0 success; 1 the execution (or backfill request) failed; 2 bad usage or config.`;

@@ -1,4 +1,5 @@
 import { Buffer, isUtf8 } from 'node:buffer';
+import { MAX_KEYS, UniqueKeys } from './unique.js';
 
 /**
  * A streaming RFC 4180 checker that works on bytes: feed it a file's bytes in chunks, in order;
@@ -33,8 +34,14 @@ export interface CsvRow {
   readonly line: number;
   /** Field `index`, unquoted and decoded. */
   value(index: number): string;
-  /** Field `index`'s bytes, unquoted (a doubled quote as one): for digests, with no decoding. */
-  bytes(index: number): Uint8Array;
+  /** Adds field `index`'s bytes, unquoted, to a key being built, with no decoding. */
+  addTo(keys: UniqueKeys, index: number): void;
+  /** True when field `index` is empty (`""` is empty too). */
+  isEmpty(index: number): boolean;
+  /** True when field `index` is empty or only spaces and tabs. */
+  isBlank(index: number): boolean;
+  /** The number of bytes of field `index` as written (quotes included). */
+  byteLength(index: number): number;
 }
 
 export type RowCheck = (row: CsvRow) => void;
@@ -402,24 +409,38 @@ export class CsvChecker {
     return buf.toString('utf8', s, e);
   }
 
-  private bytes(k: number): Uint8Array {
+  private addTo(keys: UniqueKeys, k: number): void {
+    const buf = this.buf;
+    const s = this.starts[k]!;
+    const e = this.ends[k]!;
+    if (e - s >= 2 && buf[s] === 0x22 && buf[e - 1] === 0x22) keys.part(buf, s + 1, e - 1, true);
+    else keys.part(buf, s, e);
+  }
+
+  private isEmpty(k: number): boolean {
+    const len = this.ends[k]! - this.starts[k]!;
+    return len === 0 || (len === 2 && this.buf[this.starts[k]!] === 0x22);
+  }
+
+  private isBlank(k: number): boolean {
     const buf = this.buf;
     let s = this.starts[k]!;
     let e = this.ends[k]!;
     if (e - s >= 2 && buf[s] === 0x22 && buf[e - 1] === 0x22) {
       s++;
       e--;
-      const inner = buf.subarray(s, e);
-      if (inner.indexOf(0x22) === -1) return inner;
-      return Buffer.from(inner.toString('latin1').replaceAll('""', '"'), 'latin1');
     }
-    return buf.subarray(s, e);
+    for (let i = s; i < e; i++) if (buf[i] !== 0x20 && buf[i] !== 0x09) return false;
+    return true;
   }
 
   private readonly row = {
     line: 0,
     value: (k: number) => this.value(k),
-    bytes: (k: number) => this.bytes(k),
+    addTo: (keys: UniqueKeys, k: number) => this.addTo(keys, k),
+    isEmpty: (k: number) => this.isEmpty(k),
+    isBlank: (k: number) => this.isBlank(k),
+    byteLength: (k: number) => this.ends[k]! - this.starts[k]!,
   };
 
   // UTF-8: natively per chunk; a sequence cut by the chunk's end is carried into the next chunk.
@@ -508,4 +529,29 @@ export function checkCsv(bytes: Uint8Array, chunkSize = 64 * 1024, onHeader?: He
   const checker = new CsvChecker(onHeader);
   for (let i = 0; i < bytes.length; i += chunkSize) checker.write(bytes.subarray(i, i + chunkSize));
   return checker.end();
+}
+
+/**
+ * A row check that the values of `columns` (one column, or several as one key) are unique in
+ * the file; undefined when the header lacks one of them (the header check says so).
+ */
+export function uniqueColumns(checker: CsvChecker, header: readonly string[], columns: readonly string[], rule: string): RowCheck | undefined {
+  const indexes = columns.map((c) => header.indexOf(c));
+  if (indexes.some((i) => i < 0)) return undefined;
+  const keys = new UniqueKeys();
+  const column = columns.join(' + ');
+  let full = false;
+  return (row) => {
+    if (indexes.every((i) => row.isEmpty(i))) return;
+    keys.begin();
+    for (const i of indexes) row.addTo(keys, i);
+    const first = keys.commit(row.line);
+    if (first === undefined) return;
+    if (first === 'full') {
+      if (!full) checker.problem({ line: row.line, column, message: `is past ${MAX_KEYS.toLocaleString('en-US')} distinct values, the most the checker holds; split the file so that ${rule} can be checked` });
+      full = true;
+      return;
+    }
+    checker.problem({ line: row.line, column, message: `${shown(indexes.map((i) => row.value(i)).join(', '))} is also on line ${first}; ${rule}` });
+  };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkCsv, MAX_RECORD_BYTES, type CsvResult } from '../../lambdas/csv.js';
-import { uniqueColumns, UniqueKeys } from '../../lambdas/unique.js';
+import { checkCsv, MAX_RECORD_BYTES, uniqueColumns, type CsvResult } from '../../lambdas/csv.js';
+import { UniqueKeys } from '../../lambdas/unique.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const concat = (...parts: Array<string | number[]>) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));

@@ -39,25 +39,37 @@ export const DISTRICT_ENROLLMENT = ['PRE_ENROLLED', 'ENROLLED', 'TRANSFERRED', '
 
 export const STUDENT_ID_MAX = 20;
 
-const DATE_FORMATS: Array<{ label: string; re: RegExp; order: [number, number, number] }> = [
-  { label: 'MM/DD/YYYY', re: /^(\d{2})\/(\d{2})\/(\d{4})$/, order: [3, 1, 2] },
-  { label: 'MM-DD-YYYY', re: /^(\d{2})-(\d{2})-(\d{4})$/, order: [3, 1, 2] },
-  { label: 'YYYY/MM/DD', re: /^(\d{4})\/(\d{2})\/(\d{2})$/, order: [1, 2, 3] },
-  { label: 'YYYY-MM-DD', re: /^(\d{4})-(\d{2})-(\d{2})$/, order: [1, 2, 3] },
-];
+export const DATE_FORMAT_LABELS = 'MM/DD/YYYY, MM-DD-YYYY, YYYY/MM/DD, YYYY-MM-DD';
 
-export const DATE_FORMAT_LABELS = DATE_FORMATS.map((f) => f.label).join(', ');
+const DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-/** True for a real calendar date in one of SameGoal's four formats. */
-export function isSameGoalDate(value: string): boolean {
-  for (const f of DATE_FORMATS) {
-    const m = f.re.exec(value);
-    if (!m) continue;
-    const [y, mo, d] = f.order.map((i) => Number(m[i])) as [number, number, number];
-    const date = new Date(Date.UTC(y, mo - 1, d));
-    return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+/** The number of `length` ASCII digits at `at`, or -1. */
+function digits(value: string, at: number, length: number): number {
+  let n = 0;
+  for (let i = at; i < at + length; i++) {
+    const d = value.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
   }
-  return false;
+  return n;
+}
+
+/** True for a real calendar date in one of SameGoal's four formats (checked on every row: no regex, no Date). */
+export function isSameGoalDate(value: string): boolean {
+  if (value.length !== 10) return false;
+  let y: number;
+  let m: number;
+  let d: number;
+  const sep = value[2] === '/' || value[2] === '-' ? value[2] : value[4];
+  if (sep !== '/' && sep !== '-') return false;
+  if (value[2] === sep && value[5] === sep) {
+    [m, d, y] = [digits(value, 0, 2), digits(value, 3, 2), digits(value, 6, 4)];
+  } else if (value[4] === sep && value[7] === sep) {
+    [y, m, d] = [digits(value, 0, 4), digits(value, 5, 2), digits(value, 8, 2)];
+  } else return false;
+  if (y < 1 || m < 1 || m > 12 || d < 1) return false;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  return d <= (m === 2 && !leap ? 28 : DAYS[m - 1]!);
 }
 
 export { closest, distance } from '../../lambdas/closest.js';

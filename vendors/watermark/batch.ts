@@ -2,8 +2,7 @@ import type { Readable } from 'node:stream';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { InvalidInputError } from '../../lambdas/errors.js';
 import { getJson, listKeys, s3 } from '../../lambdas/s3.js';
-import { CsvChecker, shownList, type CsvProblem } from '../../lambdas/csv.js';
-import { uniqueColumns } from '../../lambdas/unique.js';
+import { CsvChecker, shownList, uniqueColumns, type CsvProblem } from '../../lambdas/csv.js';
 import { ValidationFailedError } from './errors.js';
 import { matchHeader, SEED_REGISTRY, uniqueColumnsOf, validateRegistry, type HeaderMatch, type Registry } from './registry.js';
 
