@@ -47,10 +47,37 @@ export function timed(cmd: string, args: string[]): Promise<{ seconds: number; s
   });
 }
 
+/**
+ * Bundles a bench child script as the Lambda bundles are built (lib/constructs/bundled-function.ts:
+ * esbuild, ESM, minified, the same banner), so that what it measures runs as it would in Lambda,
+ * without tsx transpiling next to it. Returns the bundle's path.
+ */
+export async function bundleChild(script: string, outdir: string): Promise<string> {
+  const { build } = await import('esbuild');
+  const outfile = join(outdir, `${script.replace(/[/.]/g, '-')}.mjs`);
+  await build({
+    entryPoints: [join(ROOT_DIR, script)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    minify: true,
+    mainFields: ['module', 'main'],
+    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+    define: { __dirname: 'import.meta.dirname', __filename: 'import.meta.filename' },
+    external: ['cpu-features', '*.node'],
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
 /** A bench child script (TypeScript, through tsx; its path from the project root) in its own process; its last stdout line as JSON. */
 export function runChild<T>(script: string, args: string[], env: Record<string, string> = {}): Promise<T> {
+  // A bundle from bundleChild runs as it is; a TypeScript script through tsx.
+  const command = script.endsWith('.mjs') ? [script] : ['--import', 'tsx', join(ROOT_DIR, script)];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT_DIR, script), ...args], {
+    const child = spawn(process.execPath, [...command, ...args], {
       cwd: ROOT_DIR,
       env: { ...process.env, NODE_NO_WARNINGS: '1', ...env },
       stdio: ['ignore', 'pipe', 'inherit'],

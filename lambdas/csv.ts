@@ -44,7 +44,8 @@ export interface CsvRow {
   byteLength(index: number): number;
 }
 
-export type RowCheck = (row: CsvRow) => void;
+/** A check of each data row; `finish`, when there is one, runs when the file has been read (checks across rows). */
+export type RowCheck = ((row: CsvRow) => void) & { finish?: () => void };
 /** Given the header, returns the check to run on every data row whose field count matches it. */
 export type HeaderHook = (header: string[], checker: CsvChecker) => RowCheck | undefined;
 
@@ -144,6 +145,11 @@ export class CsvChecker {
   problem(p: CsvProblem): void {
     if (this.problems.length < MAX_PROBLEMS) this.problems.push(p.column && p.column.length > SHOWN_CHARS ? { ...p, column: `${p.column.slice(0, SHOWN_CHARS)}…` } : p);
     else this.more++;
+  }
+
+  /** Problems a caller found and does not list, counted with the rest. */
+  moreProblems(count: number): void {
+    this.more += count;
   }
 
   write(chunk: Uint8Array): void {
@@ -500,6 +506,7 @@ export class CsvChecker {
       if (head.length > 0 && this.start(head)) this.feed(asBuffer(head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? head.subarray(3) : head));
     }
     if (!this.abandoned) {
+      this.rowCheck?.finish?.();
       if (this.utf8Tail.length > 0) this.problem({ line: this.line, message: 'ends in the middle of a UTF-8 character' });
       const neverClosed = this.state === S.Quoted;
       if (neverClosed) {
@@ -533,25 +540,31 @@ export function checkCsv(bytes: Uint8Array, chunkSize = 64 * 1024, onHeader?: He
 
 /**
  * A row check that the values of `columns` (one column, or several as one key) are unique in
- * the file; undefined when the header lacks one of them (the header check says so).
+ * the file, reported when the file has been read, each repeat with the line it repeats;
+ * undefined when the header lacks one of them (the header check says so).
  */
-export function uniqueColumns(checker: CsvChecker, header: readonly string[], columns: readonly string[], rule: string): RowCheck | undefined {
+export function uniqueColumns(checker: CsvChecker, header: readonly string[], columns: readonly string[], rule: string, max = MAX_KEYS): RowCheck | undefined {
   const indexes = columns.map((c) => header.indexOf(c));
   if (indexes.some((i) => i < 0)) return undefined;
-  const keys = new UniqueKeys();
+  const keys = new UniqueKeys(max);
   const column = columns.join(' + ');
   let full = false;
-  return (row) => {
-    if (indexes.every((i) => row.isEmpty(i))) return;
+  const check: RowCheck = (row) => {
+    if (full || indexes.every((i) => row.isEmpty(i))) return;
     keys.begin();
     for (const i of indexes) row.addTo(keys, i);
-    const first = keys.commit(row.line);
-    if (first === undefined) return;
-    if (first === 'full') {
-      if (!full) checker.problem({ line: row.line, column, message: `is past ${MAX_KEYS.toLocaleString('en-US')} distinct values, the most the checker holds; split the file so that ${rule} can be checked` });
-      full = true;
-      return;
-    }
-    checker.problem({ line: row.line, column, message: `${shown(indexes.map((i) => row.value(i)).join(', '))} is also on line ${first}; ${rule}` });
+    if (keys.commit(row.line)) return;
+    full = true;
+    checker.problem({
+      line: row.line,
+      column,
+      message: `is past ${max.toLocaleString('en-US')} rows with a value, the most whose uniqueness can be checked in a step's memory; split the file so that ${rule} can be checked`,
+    });
   };
+  check.finish = () => {
+    const { first, count } = keys.repeats(MAX_PROBLEMS);
+    for (const [line, firstLine] of first) checker.problem({ line, column, message: `has the same value as line ${firstLine}; ${rule}` });
+    checker.moreProblems(count - first.length);
+  };
+  return check;
 }

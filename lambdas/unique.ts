@@ -1,24 +1,37 @@
 /**
- * Duplicate detection over millions of keys in bounded memory: a set of 64-bit digests of each
- * key's bytes in one open-addressed typed array (12 bytes a slot: the digest and the line it
- * was first seen on, side by side so a probe touches one cache line), not a Set of strings.
+ * Duplicate detection over millions of keys in bounded memory and at memory speed.
  *
- * Limit: MAX_KEYS distinct keys (the table then holds 2^23 slots, 96 MiB); past it, `commit`
- * returns 'full' and the caller says the file could not be fully checked. Two different keys
- * share a 64-bit digest with odds of about 1 in 10^6 at 6 million keys, which would report a
- * duplicate that is not one; the report names both lines, so a person can see it.
+ * Each key becomes a 64-bit digest of its bytes, appended with its line to one of 256
+ * partitions (by the digest's top byte): sequential writes, 12 bytes a key. At the end each
+ * partition (about 1/256 of the keys) is checked on its own with a small table that stays in
+ * the CPU cache, in line order, so every repeat is found with the line it first appeared on.
+ * A table over all keys at once costs a cache and TLB miss per key, about 3× slower.
+ *
+ * Limit: MAX_KEYS keys per file (96 MiB); past it, `commit` returns false and the caller says
+ * the file could not be fully checked. Two different keys share a 64-bit digest with odds of
+ * about 2 in a million at 8 million keys, which would report a repeat that is not one; the
+ * report names both lines, so a person can see it.
  */
-export const MAX_KEYS = 6_000_000;
-const MAX_SLOTS = 1 << 23;
+export const MAX_KEYS = 8_000_000;
+const PARTITIONS = 256;
+/** Keys per allocation of a partition. */
+const CHUNK = 2048;
 /** A value no byte has: ends each part of a key, so 'AB'+'C' and 'A'+'BC' differ. */
 const END_OF_PART = 0x100;
+
+export interface Repeats {
+  /** The first `limit` repeats in line order: [line, line of the first occurrence]. */
+  first: Array<[number, number]>;
+  /** All repeats. */
+  count: number;
+}
 
 export class UniqueKeys {
   constructor(private readonly max = MAX_KEYS) {}
 
-  private slots = 1 << 14;
-  /** Per slot: low digest word, high digest word, line of the first occurrence (0: empty). */
-  private table = new Uint32Array(this.slots * 3);
+  /** Per partition, chunks of [digest low, digest high, line] × CHUNK. */
+  private readonly chunks: Uint32Array[][] = Array.from({ length: PARTITIONS }, () => []);
+  private readonly fill = new Int32Array(PARTITIONS).fill(CHUNK);
   private size = 0;
   private a = 0;
   private b = 0;
@@ -35,7 +48,7 @@ export class UniqueKeys {
     let b = this.b;
     for (let i = start; i < end; i++) {
       const c = bytes[i]!;
-      if (unquote && c === 0x22 && bytes[i + 1] === 0x22 && i + 1 < end) i++;
+      if (unquote && c === 0x22 && i + 1 < end && bytes[i + 1] === 0x22) i++;
       a = Math.imul(a ^ c, 0x01000193);
       b = Math.imul(b ^ c, 0x5bd1e995);
       b ^= b >>> 15;
@@ -44,8 +57,9 @@ export class UniqueKeys {
     this.b = Math.imul(b ^ END_OF_PART, 0x5bd1e995);
   }
 
-  /** The line the key was first seen on, 'full' when the table is at its limit, or undefined for a new key. */
-  commit(line: number): number | 'full' | undefined {
+  /** Records the key as seen on `line`; false when the limit is reached (the key is not recorded). */
+  commit(line: number): boolean {
+    if (this.size >= this.max) return false;
     let a = this.a;
     let b = this.b;
     a ^= a >>> 16;
@@ -54,44 +68,78 @@ export class UniqueKeys {
     b ^= b >>> 16;
     b = Math.imul(b, 0xc2b2ae35);
     b ^= b >>> 16;
-    const at = this.find(a >>> 0, b >>> 0);
-    const t = this.table;
-    if (t[at + 2] !== 0) return t[at + 2];
-    if (this.size >= this.max) return 'full';
-    t[at] = a >>> 0;
-    t[at + 1] = b >>> 0;
-    t[at + 2] = line;
+    const p = b >>> 24;
+    let f = this.fill[p]!;
+    const list = this.chunks[p]!;
+    if (f === CHUNK) {
+      list.push(new Uint32Array(CHUNK * 3));
+      f = 0;
+    }
+    const chunk = list[list.length - 1]!;
+    chunk[f * 3] = a;
+    chunk[f * 3 + 1] = b;
+    chunk[f * 3 + 2] = line;
+    this.fill[p] = f + 1;
     this.size++;
-    if (this.size * 4 > this.slots * 3 && this.slots < MAX_SLOTS) this.grow();
-    return undefined;
+    return true;
   }
 
   /** A whole key at once. */
-  add(parts: readonly Uint8Array[], line: number): number | 'full' | undefined {
+  add(parts: readonly Uint8Array[], line: number): boolean {
     this.begin();
     for (const p of parts) this.part(p, 0, p.length);
     return this.commit(line);
   }
 
-  /** Index in the table of the digest's slot, or of the empty slot where it would go. */
-  private find(lo: number, hi: number): number {
-    const t = this.table;
-    const mask = this.slots - 1;
-    let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
-    while (t[i * 3 + 2] !== 0 && (t[i * 3] !== lo || t[i * 3 + 1] !== hi)) i = (i + 1) & mask;
-    return i * 3;
-  }
-
-  private grow(): void {
-    const old = this.table;
-    this.slots *= 2;
-    this.table = new Uint32Array(this.slots * 3);
-    for (let k = 0; k < old.length; k += 3) {
-      if (old[k + 2] === 0) continue;
-      const at = this.find(old[k]!, old[k + 1]!);
-      this.table[at] = old[k]!;
-      this.table[at + 1] = old[k + 1]!;
-      this.table[at + 2] = old[k + 2]!;
+  /** Every key seen more than once, each repeat with the line of its first occurrence. */
+  repeats(limit: number): Repeats {
+    let first: Array<[number, number]> = [];
+    let count = 0;
+    // One table for every partition, cleared between them; it grows with the distinct keys it holds.
+    let table = new Uint32Array(1024 * 3);
+    for (let p = 0; p < PARTITIONS; p++) {
+      const list = this.chunks[p]!;
+      if (list.length === 0) continue;
+      let slots = 1024;
+      let mask = slots - 1;
+      let distinct = 0;
+      table.fill(0, 0, slots * 3);
+      const found: Array<[number, number]> = [];
+      for (const [c, chunk] of list.entries()) {
+        const m = c === list.length - 1 ? this.fill[p]! : CHUNK;
+        for (let k = 0; k < m; k++) {
+          const lo = chunk[k * 3]!;
+          const hi = chunk[k * 3 + 1]!;
+          let i = lo & mask;
+          while (table[i * 3 + 2] !== 0 && (table[i * 3] !== lo || table[i * 3 + 1] !== hi)) i = (i + 1) & mask;
+          if (table[i * 3 + 2] !== 0) {
+            count++;
+            // Keys are in line order within a partition, so its first repeats are its earliest.
+            if (found.length < limit) found.push([chunk[k * 3 + 2]!, table[i * 3 + 2]!]);
+            continue;
+          }
+          table[i * 3] = lo;
+          table[i * 3 + 1] = hi;
+          table[i * 3 + 2] = chunk[k * 3 + 2]!;
+          if (++distinct * 2 > slots) {
+            const old = table.slice(0, slots * 3);
+            slots *= 2;
+            mask = slots - 1;
+            if (table.length < slots * 3) table = new Uint32Array(slots * 3);
+            else table.fill(0, 0, slots * 3);
+            for (let j = 0; j < old.length; j += 3) {
+              if (old[j + 2] === 0) continue;
+              let at = old[j]! & mask;
+              while (table[at * 3 + 2] !== 0) at = (at + 1) & mask;
+              table[at * 3] = old[j]!;
+              table[at * 3 + 1] = old[j + 1]!;
+              table[at * 3 + 2] = old[j + 2]!;
+            }
+          }
+        }
+      }
+      if (found.length) first = [...first, ...found].sort((x, y) => x[0] - y[0]).slice(0, limit);
     }
+    return { first, count };
   }
 }

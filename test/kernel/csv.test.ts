@@ -116,28 +116,41 @@ describe('unique columns', () => {
   const ids = (text: string, columns: string[], chunk = 7): CsvResult =>
     checkCsv(enc(text), chunk, (header, checker) => uniqueColumns(checker, header, columns, 'ids are unique'));
 
-  it('names the duplicate and the line it first appeared on, quoted or not', () => {
-    expect(ids('id,name\nA1,x\nB2,y\n"A1",z\n', ['id']).problems).toEqual([{ line: 4, column: 'id', message: "'A1' is also on line 2; ids are unique" }]);
-    expect(ids('id,name\n"a""b",x\n"a""b",y\n', ['id']).problems).toEqual([{ line: 3, column: 'id', message: `'a"b' is also on line 2; ids are unique` }]);
+  it('names each repeat and the line it repeats, quoted or not', () => {
+    expect(ids('id,name\nA1,x\nB2,y\n"A1",z\n', ['id']).problems).toEqual([{ line: 4, column: 'id', message: 'has the same value as line 2; ids are unique' }]);
+    expect(ids('id,name\n"a""b",x\na"b,y\n"a""b",y\n', ['id']).problems).toContainEqual({ line: 4, column: 'id', message: 'has the same value as line 2; ids are unique' });
+    expect(ids('id,name\nA1,x\nA1 ,y\na1,z\n,w\n"",v\n', ['id']).problems).toEqual([]);
   });
 
   it('takes several columns as one key, and tells AB,C from A,BC', () => {
     const text = 'person_id,product,roles\n1,PSS,a\n1,SLL,b\nAB,C,x\nA,BC,y\n1,PSS,c\n';
-    expect(ids(text, ['person_id', 'product']).problems).toEqual([{ line: 6, column: 'person_id + product', message: "'1, PSS' is also on line 2; ids are unique" }]);
+    expect(ids(text, ['person_id', 'product']).problems).toEqual([{ line: 6, column: 'person_id + product', message: 'has the same value as line 2; ids are unique' }]);
   });
 
-  it('holds a million distinct keys with no false duplicate and finds every repeat', () => {
+  it('lists the first twenty repeats in line order and counts the rest', () => {
+    const rows = Array.from({ length: 5000 }, (_, i) => `K${i % 100},x`).join('\n');
+    const r = ids(`id,name\n${rows}\n`, ['id'], 64 * 1024);
+    expect(r.problems.map((p) => p.line)).toEqual(Array.from({ length: 20 }, (_, i) => 102 + i));
+    expect(r.problems[0]!.message).toBe('has the same value as line 2; ids are unique');
+    expect(r.moreProblems).toBe(4900 - 20);
+  });
+
+  it('holds a million distinct keys with no false repeat and finds every real one with its first line', () => {
     const keys = new UniqueKeys();
-    let claimed = 0;
-    for (let i = 0; i < 1_000_000; i++) if (keys.add([Buffer.from(`P${i}`)], i + 2) !== undefined) claimed++;
-    expect(claimed).toBe(0);
-    for (const i of [0, 1, 999_999, 123_456]) expect(keys.add([Buffer.from(`P${i}`)], 9)).toBe(i + 2);
+    for (let i = 0; i < 1_000_000; i++) keys.add([Buffer.from(`P${i}`)], i + 2);
+    expect(keys.repeats(20)).toEqual({ first: [], count: 0 });
+    for (const [n, i] of [0, 999_999, 123_456].entries()) keys.add([Buffer.from(`P${i}`)], 2_000_000 + n);
+    expect(keys.repeats(20)).toEqual({ first: [[2_000_000, 2], [2_000_001, 1_000_001], [2_000_002, 123_458]], count: 3 });
   });
 
   it('says when it is full instead of passing what it could not check', () => {
     const keys = new UniqueKeys(3);
-    for (const k of ['a', 'b', 'c']) expect(keys.add([Buffer.from(k)], 2)).toBeUndefined();
-    expect(keys.add([Buffer.from('d')], 5)).toBe('full');
-    expect(keys.add([Buffer.from('a')], 6)).toBe(2);
+    for (const k of ['a', 'b', 'c']) expect(keys.add([Buffer.from(k)], 2)).toBe(true);
+    expect(keys.add([Buffer.from('d')], 5)).toBe(false);
+    const r = checkCsv(enc('id\na\nb\na\nd\ne\n'), 3, (header, checker) => uniqueColumns(checker, header, ['id'], 'ids are unique', 3));
+    expect(r.problems).toEqual([
+      { line: 4, column: 'id', message: 'has the same value as line 2; ids are unique' },
+      { line: 5, column: 'id', message: expect.stringMatching(/^is past 3 rows with a value, the most whose uniqueness can be checked/) },
+    ]);
   });
 });

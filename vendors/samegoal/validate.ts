@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { CsvChecker, shown, uniqueColumns, type CsvProblem, type HeaderHook } from '../../lambdas/csv.js';
+import { CsvChecker, shown, uniqueColumns, type CsvProblem, type HeaderHook, type RowCheck } from '../../lambdas/csv.js';
 import { EtlError } from '../../lambdas/errors.js';
 import { listObjects, s3 } from '../../lambdas/s3.js';
 import {
@@ -50,7 +50,7 @@ export const studentChecks: HeaderHook = (header, checker) => {
   const [id, dob, gender, enrollment] = ['Student Id', 'Date of Birth', 'Gender', 'District Enrollment'].map(index) as [number, number, number, number];
   const unique = uniqueColumns(checker, header, ['Student Id'], 'Student Id must be unique');
   const report = (line: number, column: string, message: string) => checker.problem({ line, column, message });
-  return (row) => {
+  const check: RowCheck = (row) => {
     for (const [col, i] of required) {
       if (row.isBlank(i)) report(row.line, col, 'is empty; it is required');
     }
@@ -67,6 +67,8 @@ export const studentChecks: HeaderHook = (header, checker) => {
     const e = enrollment >= 0 ? row.value(enrollment) : '';
     if (e && !ENROLLMENT_SET.has(e)) report(row.line, 'District Enrollment', `${shown(e)} is not one of ${DISTRICT_ENROLLMENT.join(', ')}`);
   };
+  check.finish = unique?.finish;
+  return check;
 };
 
 function headerProblems(file: string, header: string[]): string[] {

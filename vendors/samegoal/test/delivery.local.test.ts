@@ -76,7 +76,7 @@ describe('samegoal-delivery through the local runtime (connector transport, epoc
       "students.csv line 3, column 'Gender': 'X' is not one of M, F, m, f, male, female, Male, Female",
       "students.csv line 4, column 'District Enrollment': 'ENROLED' is not one of",
       "students.csv line 5, column 'Date of Birth': '31/02/2010' is not a date in MM/DD/YYYY, MM-DD-YYYY, YYYY/MM/DD, YYYY-MM-DD",
-      "students.csv line 6, column 'Student Id': 'S100000' is also on line 2; Student Id must be unique",
+      "students.csv line 6, column 'Student Id': has the same value as line 2; Student Id must be unique",
     ]) {
       expect(run.cause).toContain(m);
     }

@@ -26,7 +26,7 @@ describe("SameGoal's rules for students.csv", () => {
       "4 District Enrollment: 'ENROLED' is not one of PRE_ENROLLED, ENROLLED, TRANSFERRED, WITHDREW, DROPPED_OUT, GRADUATED, INACTIVE, HISTORICAL_IDLE",
       "4 Gender: 'X' is not one of M, F, m, f, male, female, Male, Female",
       '4 Last Name: is empty; it is required',
-      "5 Student Id: 'S2' is also on line 4; Student Id must be unique",
+      "5 Student Id: has the same value as line 4; Student Id must be unique",
     ]);
   });
 });
