@@ -235,7 +235,7 @@ async function runDoctorCommand(args: string[]): Promise<number> {
     process.stdout.write(`${formatDoctor(lines)}\n`);
     const failures = lines.filter((l) => l.verdict === 'failure').length;
     const warnings = lines.filter((l) => l.verdict === 'warning').length;
-    process.stdout.write(`${lines.length} checks: ${failures} failure(s), ${warnings} warning(s)\n`);
+    process.stdout.write(`${plural(lines.length, 'check')}: ${plural(failures, 'failure')}, ${plural(warnings, 'warning')}\n`);
     return failures > 0 ? 1 : 0;
   } finally {
     await stop();

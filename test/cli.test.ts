@@ -74,7 +74,7 @@ describe('etl CLI', () => {
     const ok = etl('doctor', '--local');
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/^ok\s+campusgroups\s+auth\s+school 'demo-college' and its API secret were accepted$/m);
-    expect(ok.stdout).toContain('10 checks: 0 failure(s), 0 warning(s)');
+    expect(ok.stdout).toContain('11 checks: 0 failures, 0 warnings');
     const server = new CampusGroupsSandbox({ school: 'demo-college', apiSecret: 'fake-right-secret' });
     const baseUrl = await server.start();
     const dir = mkdtempSync(join(tmpdir(), 'etl-doctor-'));

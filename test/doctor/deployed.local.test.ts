@@ -45,7 +45,7 @@ describe('etl doctor against a deployment', () => {
     env.secrets.set('Springfield/samegoal-sftp', { Username: SFTP_SANDBOX_USER, Password: SFTP_SANDBOX_PASSWORD });
     const ok = await etl('doctor', '--deploy-config', config);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toContain('3 checks: 0 failure(s), 0 warning(s)');
+    expect(ok.stdout).toContain('3 checks: 0 failures, 0 warnings');
     expect(ok.stdout).not.toContain(SFTP_SANDBOX_PASSWORD);
   });
 });

@@ -22,14 +22,14 @@ beforeEach(() => {
   env.secrets.set(CAMPUSGROUPS_SECRET_ID, { schoolCode: SANDBOX_SCHOOL, apiSecret: SANDBOX_SECRET });
   env.secrets.set(WATERMARK_SECRET_ID, { clientId: SANDBOX_CLIENT_ID, clientSecret: SANDBOX_CLIENT_SECRET });
   env.secrets.set(SAMEGOAL_SECRET_ID, { Username: SFTP_SANDBOX_USER, Password: SFTP_SANDBOX_PASSWORD });
-  env.secrets.set(GOCONTRACTOR_SECRET_ID, { apiKey: GC_SANDBOX_KEY });
+  env.secrets.set(GOCONTRACTOR_SECRET_ID, { apiKey: GC_SANDBOX_KEY, expiresOn: '2099-12-31' });
   env.gocontractor.sandbox.configure({ forbidden: false });
 });
 
 const SECRETS = [SANDBOX_SECRET, SANDBOX_CLIENT_SECRET, SFTP_SANDBOX_PASSWORD, GC_SANDBOX_KEY];
 
-async function check(t = targets) {
-  const lines = await doctor.runDoctor(t);
+async function check(t = targets, options: { timeZone?: string } = {}) {
+  const lines = await doctor.runDoctor(t, options);
   const text = doctor.formatDoctor(lines);
   for (const secret of SECRETS) expect(text).not.toContain(secret);
   const line = (connection: string, check: string) => lines.find((l) => l.connection === connection && l.check === check);
@@ -43,7 +43,7 @@ describe('etl doctor', () => {
       'campusgroups/secret/ok', 'campusgroups/auth/ok',
       'watermark/secret/ok', 'watermark/auth/ok',
       'samegoal/secret/ok', 'samegoal/auth/ok', 'samegoal/upload/ok',
-      'gocontractor/secret/ok', 'gocontractor/expiry/ok', 'gocontractor/auth/ok',
+      'gocontractor/secret/ok', 'gocontractor/expiry/ok', 'gocontractor/auth Worker/ok', 'gocontractor/auth Account/ok',
     ]);
   });
 
@@ -74,11 +74,22 @@ describe('etl doctor', () => {
     expect((await check(changed)).line('samegoal', 'auth')).toMatchObject({ verdict: 'failure', detail: expect.stringMatching(/offered host key SHA256:\S+, which is not a trusted host key/) });
   });
 
-  it('warns of a GoContractor key expiring in 3 days, and fails on a 403 with what to check', async () => {
-    const soon = new Date(Date.now() + 3.5 * 86_400_000).toISOString().slice(0, 10);
+  it('warns of a GoContractor key expiring in 3 days, and of a secret without expiresOn', async () => {
+    const timeZone = 'America/Chicago';
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone }).format(Date.now());
+    const soon = new Date(Date.parse(`${today}T12:00:00Z`) + 3 * 86_400_000).toISOString().slice(0, 10);
     env.secrets.set(GOCONTRACTOR_SECRET_ID, { apiKey: GC_SANDBOX_KEY, expiresOn: soon });
-    expect((await check()).line('gocontractor', 'expiry')).toMatchObject({ verdict: 'warning', detail: expect.stringMatching(new RegExp(`expires on ${soon}, in [23] day\\(s\\): renew it`)) });
+    expect((await check(targets, { timeZone })).line('gocontractor', 'expiry')).toMatchObject({ verdict: 'warning', detail: `the key expires on ${soon}, in 3 days: renew it in Settings › API Integrations` });
+    env.secrets.set(GOCONTRACTOR_SECRET_ID, { apiKey: GC_SANDBOX_KEY });
+    expect((await check()).line('gocontractor', 'expiry')).toMatchObject({ verdict: 'warning', detail: expect.stringMatching(/has no expiresOn, so nothing warns before the key stops working: add "expiresOn": "YYYY-MM-DD"/) });
+  });
+
+  it('probes Worker and Account, since a key can be refused on one and not the other; a 403 says what to check', async () => {
+    env.gocontractor.sandbox.configure({ forbidden: ['Worker'] });
+    const { line } = await check();
+    expect(line('gocontractor', 'auth Account')).toMatchObject({ verdict: 'ok' });
+    expect(line('gocontractor', 'auth Worker')).toMatchObject({ verdict: 'failure', detail: expect.stringMatching(/HTTP 403.*scoped to the projects.*Can Read Qualification Data/) });
     env.gocontractor.sandbox.configure({ forbidden: true });
-    expect((await check()).line('gocontractor', 'auth')).toMatchObject({ verdict: 'failure', detail: expect.stringMatching(/HTTP 403.*scoped to the projects.*Can Read Qualification Data/) });
+    expect((await check()).line('gocontractor', 'auth Account')).toMatchObject({ verdict: 'failure' });
   });
 });

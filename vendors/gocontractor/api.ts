@@ -1,3 +1,4 @@
+import { calendarDaysBetween, dateIn } from '../../lambdas/format.js';
 import { HttpStatusError } from '../../lambdas/errors.js';
 import { EtlError } from '../../lambdas/errors.js';
 import { httpRequest } from '../../lambdas/http.js';
@@ -63,10 +64,17 @@ export class GoContractorApi {
   }
 }
 
-/** Days until a key's expiry date (negative once past), or undefined without one. */
-export function daysToExpiry(expiresOn: string | undefined, now: number): number | undefined {
+/**
+ * Calendar days from today in the district's time zone to a key's expiry date (YYYY-MM-DD),
+ * or undefined without one. The key works through its expiry date: 0 on that day, negative after.
+ */
+export function daysToExpiry(expiresOn: string | undefined, now: number, timeZone: string): number | undefined {
   if (!expiresOn) return undefined;
-  const at = Date.parse(expiresOn);
-  if (Number.isNaN(at)) throw new EtlError('Etl.Secret', `expiresOn in the GoContractor secret is not a date: ${JSON.stringify(expiresOn)}`);
-  return Math.floor((at - now) / 86_400_000);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(expiresOn) || Number.isNaN(Date.parse(`${expiresOn}T00:00:00Z`))) {
+    throw new EtlError('Etl.Secret', `expiresOn in the GoContractor secret is not a date (YYYY-MM-DD): ${JSON.stringify(expiresOn)}`);
+  }
+  return calendarDaysBetween(dateIn(now, timeZone), expiresOn);
 }
+
+/** "today", "tomorrow", "in 5 days". */
+export const inDays = (days: number): string => (days === 0 ? 'today (the last day it works)' : days === 1 ? 'tomorrow' : `in ${days} days`);

@@ -9,6 +9,7 @@ export interface GoContractorConfig extends GoContractorSettings {
   maxPagesPerInvocation: number;
   warnDays: number;
   reserveMs: number;
+  timeZone: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GoContractorConfig {

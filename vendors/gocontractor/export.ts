@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../../lambdas/errors.js';
 import type { Logger } from '../../lambdas/log.js';
 import { finishSegment, newSegment, noCounts, pageSegment, type Counts, type SegmentState } from '../../lambdas/paged-export.js';
-import { daysToExpiry, GOCONTRACTOR_ENTITIES, GoContractorAuthError, type GoContractorApi, type GoContractorEntity } from './api.js';
+import { daysToExpiry, inDays, GOCONTRACTOR_ENTITIES, GoContractorAuthError, type GoContractorApi, type GoContractorEntity } from './api.js';
 
 /** One entity's export state between tasks: where paging stands, never data or the key. */
 export interface GcJob {
@@ -28,7 +28,7 @@ const prefixOf = (entity: string, stamp: string) => `gocontractor/${entity}/${st
 /** Validates the input, checks the key's expiry and proves it with one small page, then lays out a job per entity. */
 export async function plan(
   event: { input: unknown; executionName: string; startTime: string },
-  deps: { api: GoContractorApi; expiresOn?: string; warnDays: number; pageSize: number; maxPagesPerInvocation: number; secretId: string },
+  deps: { api: GoContractorApi; expiresOn?: string; timeZone: string; warnDays: number; pageSize: number; maxPagesPerInvocation: number; secretId: string },
 ): Promise<GcPlan> {
   const input = event.input;
   if (!input || typeof input !== 'object' || Array.isArray(input)) throw new InvalidInputError(`The input must be a JSON object, got ${JSON.stringify(input)}`);
@@ -41,11 +41,11 @@ export async function plan(
   }
   const now = Date.parse(event.startTime);
   const warnings: string[] = [];
-  const days = daysToExpiry(deps.expiresOn, now);
+  const days = daysToExpiry(deps.expiresOn, now, deps.timeZone);
   if (days !== undefined && days < 0) {
     throw new GoContractorAuthError(`The GoContractor API key in secret '${deps.secretId}' expired on ${deps.expiresOn}; create a new key in Settings › API Integrations and put it in the secret.`);
   }
-  if (days !== undefined && days <= deps.warnDays) warnings.push(`The GoContractor API key expires on ${deps.expiresOn}, in ${days} day(s): renew it in Settings › API Integrations.`);
+  if (days !== undefined && days <= deps.warnDays) warnings.push(`The GoContractor API key expires on ${deps.expiresOn}, ${inDays(days)}: renew it in Settings › API Integrations.`);
   await deps.api.page(chosen[0] as GoContractorEntity, 0, 1);
   const runStamp = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   return {

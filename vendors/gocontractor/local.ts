@@ -15,7 +15,9 @@ export const local: VendorLocal<GoContractorHandle> = {
     expiresOn: "the key's expiry date, YYYY-MM-DD, in the local secret (optional)",
   },
   async start({ config, port, sandbox }) {
-    const secret: Record<string, string> = { apiKey: config.secret.apiKey ?? GC_SANDBOX_KEY, ...(config.secret.expiresOn ? { expiresOn: config.secret.expiresOn } : {}) };
+    // The sandbox's fake key expires a year from today, as a real key has a date; a key of the config file has the date given, if any.
+    const expiresOn = config.secret.expiresOn ?? (config.secret.apiKey ? undefined : new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10));
+    const secret: Record<string, string> = { apiKey: config.secret.apiKey ?? GC_SANDBOX_KEY, ...(expiresOn ? { expiresOn } : {}) };
     let baseUrl = config.settings.baseUrl as string | undefined;
     let server: GoContractorSandbox | undefined;
     const authHeader = (config.settings.authHeader as string | undefined) ?? 'X-Api-Key';

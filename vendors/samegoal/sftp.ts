@@ -66,7 +66,10 @@ export async function connectSftp(url: string, secret: SftpSecret, trustedHostKe
       );
     }
     if (/authentication/i.test(message)) {
-      throw new SftpLoginError(`The SFTP server at ${u.host} refused the login of '${secret.Username}' (secret '${secretId}'): check Username and ${secret.PrivateKey ? 'PrivateKey' : 'Password'}.`);
+      throw new SftpLoginError(
+        `The SFTP server at ${u.host} refused the login of '${secret.Username}' (secret '${secretId}'): check Username and ${secret.PrivateKey ? 'PrivateKey' : 'Password'}. ` +
+          "SameGoal also keeps a new data import/export disabled until its primary email holder accepts the terms of service: see Settings > Data Imports/Exports in SameGoal (TOS status shown inline; 'Resend TOS email' sends it again).",
+      );
     }
     throw new EtlError('Etl.Transient', `Could not open an SFTP session to ${u.host}: ${message}`);
   }

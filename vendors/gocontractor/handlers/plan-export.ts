@@ -16,7 +16,7 @@ const log = createLogger({ pipeline: 'gocontractor-export', task: 'PlanExport' }
 export const handler = middy(async (event: { input: unknown; executionName: string; startTime: string }, context: Context): Promise<GcPlan> => {
   const key = keyFrom(context, config.secretId);
   const api = new GoContractorApi(config, key.apiKey, log);
-  const planned = await plan(event, { api, expiresOn: key.expiresOn, warnDays: config.warnDays, pageSize: config.pageSize, maxPagesPerInvocation: config.maxPagesPerInvocation, secretId: config.secretId });
+  const planned = await plan(event, { api, expiresOn: key.expiresOn, timeZone: config.timeZone, warnDays: config.warnDays, pageSize: config.pageSize, maxPagesPerInvocation: config.maxPagesPerInvocation, secretId: config.secretId });
   // One execution per entity at a time; Summarize gives them back.
   await acquireAll(planned.entities.map((e) => entityLease(e.entity)), event.executionName, 24 * 3600);
   return planned;

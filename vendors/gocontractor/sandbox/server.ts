@@ -16,8 +16,12 @@ export interface GoContractorSandboxOptions {
   authHeader: string;
   workers: number;
   accounts: number;
-  /** Answer 403 as GoContractor does for a key that is inactive or lacks access to the projects. */
-  forbidden: boolean;
+  /**
+   * Answer 403 as GoContractor does for a key that is inactive or lacks access to the projects:
+   * on every endpoint (true), or on the listed ones only ('Worker', 'Account'), since a key's
+   * permissions are set per kind of data.
+   */
+  forbidden: boolean | string[];
   /**
    * From this page on, answer nextPage equal to the current page (0: never). The public code
    * this API is known from only shows {currentPage, numPages, nextPage}; nothing promises a
@@ -77,7 +81,8 @@ export class GoContractorSandbox {
       sendJson(res, status, body, headers);
     };
     if (req.headers[this.options.authHeader.toLowerCase()] !== this.options.apiKey) return reply(401, { message: 'Invalid API key' });
-    if (this.options.forbidden) return reply(403, { message: 'API key is inactive or has no access to the requested projects' });
+    const forbidden = this.options.forbidden;
+    if (forbidden === true || (Array.isArray(forbidden) && forbidden.includes(url.pathname.split('/').pop() ?? ''))) return reply(403, { message: 'API key is inactive or has no access to the requested projects' });
     const fault = this.faults.next();
     rec.fault = fault;
     if (fault === '5xx') return reply(500, { message: 'sandbox fault' });

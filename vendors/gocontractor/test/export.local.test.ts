@@ -53,11 +53,15 @@ describe('gocontractor-export through the local runtime', () => {
   });
 
   it('warns of a key that expires within the warning window, and refuses an expired one', async () => {
-    const soon = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
-    env.secrets.set(GOCONTRACTOR_SECRET_ID, { apiKey: GC_SANDBOX_KEY, expiresOn: soon });
-    const run = await runPipeline('gocontractor-export', { entities: ['accounts'] });
-    expect(run.status, run.cause).toBe('SUCCEEDED');
-    expect((run.output as { warnings: string[] }).warnings[0]).toMatch(new RegExp(`expires on ${soon}, in [23] day\\(s\\)`));
+    // Calendar days in the district's zone; the key works through its expiry date.
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: process.env.TIME_ZONE }).format(Date.now());
+    const inThree = new Date(Date.parse(`${today}T12:00:00Z`) + 3 * 86_400_000).toISOString().slice(0, 10);
+    for (const [expiresOn, words] of [[inThree, 'in 3 days'], [today, 'today (the last day it works)']]) {
+      env.secrets.set(GOCONTRACTOR_SECRET_ID, { apiKey: GC_SANDBOX_KEY, expiresOn: expiresOn! });
+      const run = await runPipeline('gocontractor-export', { entities: ['accounts'] });
+      expect(run.status, run.cause).toBe('SUCCEEDED');
+      expect((run.output as { warnings: string[] }).warnings[0]).toBe(`The GoContractor API key expires on ${expiresOn}, ${words}: renew it in Settings › API Integrations.`);
+    }
     env.secrets.set(GOCONTRACTOR_SECRET_ID, { apiKey: GC_SANDBOX_KEY, expiresOn: '2020-01-01' });
     const expired = await runPipeline('gocontractor-export', { entities: ['accounts'] });
     expect(expired.error).toBe('GoContractor.AuthorizationFailed');

@@ -41,6 +41,7 @@ describe('SFTP sandbox and our pinned-host-key client', () => {
     const error = await connectSftp(server.url, { Username: SFTP_SANDBOX_USER, Password: 'fake-wrong-password' }, [server.hostPublicKey], 'etl/samegoal').catch((e: Error) => e);
     expect(error).toMatchObject({ name: 'SameGoal.LoginFailed' });
     expect((error as Error).message).toContain("refused the login of 'district-upload' (secret 'etl/samegoal'): check Username and Password");
+    expect((error as Error).message).toContain('until its primary email holder accepts the terms of service');
     expect((error as Error).message).not.toContain('fake-wrong-password');
   });
 
