@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Connector, StartedVendor } from '../lambdas/connector.js';
-import { COMMON_ENV, secretIdEnv } from '../lambdas/settings.js';
+import { COMMON_ENV, envName, secretIdEnv } from '../lambdas/settings.js';
 import { VENDORS } from '../vendors/index.js';
-import { emptyConfig, localVendors, type LocalConfig } from './config.js';
+import { ConfigError, emptyConfig, localVendors, type LocalConfig } from './config.js';
 import { startLocalDynamoDb } from './dynamodb.js';
 import { startLocalS3, type LocalS3 } from './s3.js';
 import { LocalSecretsManager } from './secrets-manager.js';
@@ -41,6 +41,28 @@ export interface LocalEnvironment {
   stop(): Promise<void>;
 }
 
+/**
+ * The local runtime sets every vendor setting's variable from the config file, so a variable of
+ * one that the user set would be replaced without a word: it is refused instead, saying where
+ * its value goes.
+ */
+function refuseSettingsFromEnvironment(connectors: Connector[]): void {
+  const found: string[] = [];
+  for (const c of connectors) {
+    for (const key of c.settings.runtime) {
+      const name = envName(c.settings.prefix, key);
+      if (process.env[name] !== undefined) found.push(`${name} (${c.name}.${key})`);
+    }
+  }
+  if (found.length === 0) return;
+  throw new ConfigError(
+    'your environment',
+    found.join(', '),
+    `${found.length === 1 ? 'is' : 'are'} set, and the local runtime takes vendor settings from its config file only (it would replace ${found.length === 1 ? 'it' : 'them'}): ` +
+      'put the value in a config file for --config (README "Local config file"), and unset the variable',
+  );
+}
+
 /** The usual sandbox ports of `etl sandbox`: 4010, 4020, … in the vendor list's order. */
 const usualPort = (index: number) => 4010 + 10 * index;
 
@@ -52,6 +74,7 @@ const usualPort = (index: number) => 4010 + 10 * index;
  */
 export async function startLocalEnvironment(options: LocalOptions = {}): Promise<LocalEnvironment> {
   const vendors = await localVendors(options.vendors ?? VENDORS);
+  refuseSettingsFromEnvironment(vendors.map((v) => v.connector));
   const config = options.config ?? emptyConfig(vendors);
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {

@@ -7,8 +7,9 @@ import { CampusGroupsSandbox } from '../vendors/campusgroups/sandbox/server.js';
 import { registeredForms, registerSecret } from '../lambdas/redact.js';
 
 // The `etl` command as a user runs it: a separate process, its stdout, stderr and exit status.
-const etl = (...args: string[]) => {
-  const env = { ...process.env };
+const etl = (...args: string[]) => etlWith({}, ...args);
+const etlWith = (extra: Record<string, string>, ...args: string[]) => {
+  const env = { ...process.env, ...extra };
   delete env.AWS_ENDPOINT_URL_S3;
   const res = spawnSync(process.execPath, ['bin/etl.mjs', ...args], { encoding: 'utf-8', env, timeout: 90_000 });
   return { code: res.status, stdout: res.stdout, stderr: res.stderr };
@@ -68,6 +69,12 @@ describe('etl CLI', () => {
     expect(res.code).toBe(1);
     expect(res.stdout).toContain('error: SameGoal.ValidationFailed');
     expect(res.stdout).toContain('students.csv: is required and is not in s3://etl-hub-local-data/samegoal/outbox/tonight/');
+  });
+
+  it('refuses, exit 2, a vendor setting set in the environment instead of replacing it without a word', () => {
+    const res = etlWith({ GOCONTRACTOR_BASE_URL: 'http://127.0.0.1:9/district' }, 'local', 'gocontractor-export');
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('your environment: GOCONTRACTOR_BASE_URL (gocontractor.baseUrl) is set, and the local runtime takes vendor settings from its config file only');
   });
 
   it('etl doctor --local: one line per check, exit 0 when all pass and 1 on a failure', async () => {
