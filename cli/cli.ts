@@ -9,6 +9,8 @@ import { PIPELINES, VENDORS } from '../vendors/index.js';
 import { ConfigError, loadConfigFile, localVendors } from '../local/config.js';
 import { startLocalEnvironment } from '../local/environment.js';
 import { ROOT, runPipeline, type CodeSource } from '../local/runner.js';
+import { SECRETS_USAGE } from './secrets.js';
+import { UsageError } from './usage.js';
 
 const USAGE = `etl — the school ETL hub's command line
 
@@ -33,6 +35,7 @@ Usage:
   etl watermark registry --from <All_CSVs_SysAdmin.zip> [--out <file>]
       Refresh the Watermark header registry from Watermark's sample templates; writes
       vendors/watermark/registry.json (deployed with the code) unless --out names another file.
+  ${SECRETS_USAGE}
   etl doctor --local [--config <file>]
   etl doctor [--deploy-config <file>]
       Check every configured connection: its secret exists with the keys it needs, the
@@ -49,7 +52,6 @@ Usage:
 
 Exit status: 0 success; 1 the execution (or backfill request) failed; 2 bad usage or config.`;
 
-class UsageError extends Error {}
 
 const LOG_DIR = join(ROOT, '.local', 'logs');
 
@@ -304,7 +306,7 @@ function scrubOutput(): void {
   }
 }
 
-const COMMANDS = ['local', 'sandbox', 'demo', 'backfill', 'watermark', 'doctor', 'docs', 'bench', 'help'];
+const COMMANDS = ['local', 'sandbox', 'demo', 'backfill', 'watermark', 'secrets', 'doctor', 'docs', 'bench', 'help'];
 
 export async function main(argv: string[]): Promise<number> {
   scrubOutput();
@@ -323,6 +325,10 @@ export async function main(argv: string[]): Promise<number> {
         return await runBackfill(rest);
       case 'watermark':
         return await runWatermark(rest);
+      case 'secrets': {
+        const { runSecretsCommand } = await import('./secrets.js');
+        return await runSecretsCommand(rest);
+      }
       case 'doctor':
         return await runDoctorCommand(rest);
       case 'docs':

@@ -42,7 +42,8 @@ async function readSecret(client: SecretsManagerClient, id: string): Promise<Rec
   }
 }
 
-function secretLine(vendor: Connector, id: string, value: Record<string, unknown> | string): CheckLine {
+/** The doctor's verdict on a secret's value: its keys and shapes, never the values. */
+export function secretLine(vendor: Connector, id: string, value: Record<string, unknown> | string): CheckLine {
   const connection = vendor.name;
   if (typeof value === 'string') {
     const fix = value === 'missing' ? 'create it (the stack does) and put the value in' : value === 'not JSON' ? 'its value must be a JSON object' : 'check the permission to read it';

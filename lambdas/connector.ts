@@ -33,6 +33,8 @@ export interface SecretSpec {
   shape: z.ZodMiniType<Record<string, unknown>>;
   /** Keys that identify rather than authenticate (a school code): logs may show them. */
   publicKeys: string[];
+  /** The keys, for `etl secrets set` to ask for: required ones, one of `oneOf`, then optional ones. */
+  keys: { required: string[]; oneOf: string[]; optional: string[] };
   /** Shown in the Secrets Manager console: what to put in. */
   description: string;
   /** Why AWS does not rotate it, and where it is rotated instead (the cdk-nag acknowledgement). */
@@ -196,6 +198,7 @@ export function jsonSecret(spec: {
       ? object
       : object.check(zod.refine((v: Record<string, unknown>) => oneOf.some((k) => Boolean(v[k])), { message: `needs ${oneOf.join(' or ')}`, path: [oneOf[0]!] }))) as SecretSpec['shape'],
     publicKeys: spec.publicKeys ?? [],
+    keys: { required: spec.required, oneOf, optional: Object.keys(spec.optional ?? {}) },
     description: spec.description,
     rotation: spec.rotation,
   };

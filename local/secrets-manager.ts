@@ -8,12 +8,18 @@ import { close, listen } from '../lambdas/sandbox/http.js';
  */
 export class LocalSecretsManager {
   private readonly secrets = new Map<string, string>();
+  private versions = 0;
   private server?: Server;
   endpoint = '';
   readonly calls: string[] = [];
 
   set(name: string, value: unknown): void {
     this.secrets.set(name, typeof value === 'string' ? value : JSON.stringify(value));
+  }
+
+  /** The value as stored (a string), or undefined. */
+  get(name: string): string | undefined {
+    return this.secrets.get(name);
   }
 
   delete(name: string): void {
@@ -30,9 +36,9 @@ export class LocalSecretsManager {
           res.writeHead(status, { 'Content-Type': 'application/x-amz-json-1.1' });
           res.end(JSON.stringify(body));
         };
-        let body: { SecretId?: string };
+        let body: { SecretId?: string; SecretString?: string };
         try {
-          body = JSON.parse(Buffer.concat(chunks).toString('utf-8') || '{}') as { SecretId?: string };
+          body = JSON.parse(Buffer.concat(chunks).toString('utf-8') || '{}') as typeof body;
         } catch {
           return send(400, { __type: 'InvalidRequestException', message: 'Body is not JSON' });
         }
@@ -47,6 +53,12 @@ export class LocalSecretsManager {
           return send(200, { ARN: arn, Name: id, SecretString: value, VersionId: 'local', VersionStages: ['AWSCURRENT'], CreatedDate: 0 });
         }
         if (target === 'secretsmanager.DescribeSecret') return send(200, { ARN: arn, Name: id });
+        if (target === 'secretsmanager.PutSecretValue') {
+          // A new version of a secret that exists (the stack creates it); the service answers the same.
+          this.secrets.set(id, body.SecretString ?? '');
+          this.versions++;
+          return send(200, { ARN: arn, Name: id, VersionId: `local-${this.versions}`, VersionStages: ['AWSCURRENT'] });
+        }
         return send(400, { __type: 'UnsupportedOperation', message: `${target} is not served locally` });
       });
     });
