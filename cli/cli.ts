@@ -10,6 +10,7 @@ import { ConfigError, loadConfigFile, localVendors } from '../local/config.js';
 import { startLocalEnvironment } from '../local/environment.js';
 import { ROOT, runPipeline, type CodeSource } from '../local/runner.js';
 import { SECRETS_USAGE } from './secrets.js';
+import { progressLine, RetryTally } from './progress.js';
 import { UsageError } from './usage.js';
 
 const USAGE = `etl — the school ETL hub's command line
@@ -55,12 +56,15 @@ Exit status: 0 success; 1 the execution (or backfill request) failed; 2 bad usag
 
 const LOG_DIR = join(ROOT, '.local', 'logs');
 
-/** Lambda log lines go to a file: the terminal is for progress and the summary. */
-function logToFile(name: string): string {
+/** Lambda log lines go to a file (and to `also`): the terminal is for progress and the summary. */
+function logToFile(name: string, also?: (line: string) => void): string {
   mkdirSync(LOG_DIR, { recursive: true });
   const file = join(LOG_DIR, `${name}.jsonl`);
   const stream = createWriteStream(file, { flags: 'a' });
-  setLogSink((line) => stream.write(`${line}\n`));
+  setLogSink((line) => {
+    stream.write(`${line}\n`);
+    also?.(line);
+  });
   return file;
 }
 
@@ -115,19 +119,30 @@ async function runLocal(args: string[]): Promise<number> {
   const env = await startLocalEnvironment({ config });
   try {
     const executionName = `local-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    const logFile = logToFile(executionName);
+    const tally = new RetryTally();
+    const logFile = logToFile(executionName, (line) => tally.logLine(line));
     const { vendor } = PIPELINES[pipeline]!;
     const report = vendor.reports[pipeline]!;
     process.stderr.write(
       `Running ${pipeline} locally from ${code.kind === 'bundled' ? `the bundles in ${code.assembly.dir}` : 'the TypeScript source'} (${executionName}); S3 at ${env.s3Endpoint}; ${env.vendors[vendor.name]!.describe[0]}\n`,
     );
-    const result = await runPipeline(pipeline, input, { executionName, code, onEvent: report.progress((l) => process.stderr.write(`${l}\n`)) });
+    const progress = progressLine(process.stderr);
+    const show = report.progress(progress.line);
+    const result = await runPipeline(pipeline, input, {
+      executionName,
+      code,
+      onEvent: (e) => {
+        show(e);
+        tally.event(e);
+      },
+    });
+    progress.done();
     process.stderr.write(`Lambda logs: ${logFile}\n\n`);
     if (result.status === 'SUCCEEDED') {
       process.stdout.write(`${report.summary(result.output)}\n`);
-      process.stdout.write(`Execution succeeded in ${(result.durationMs / 1000).toFixed(1)} s, ${plural(result.transitions, 'state transition')}.\n`);
+      process.stdout.write(`Execution succeeded in ${(result.durationMs / 1000).toFixed(1)} s, ${plural(result.transitions, 'state transition')}; ${tally.summary()}.\n`);
     } else {
-      process.stdout.write(`Execution FAILED in ${(result.durationMs / 1000).toFixed(1)} s\n  error: ${result.error}\n  cause: ${result.cause}\n`);
+      process.stdout.write(`Execution FAILED in ${(result.durationMs / 1000).toFixed(1)} s; ${tally.summary()}\n  error: ${result.error}\n  cause: ${result.cause}\n`);
     }
     if (values.json) {
       const out = result.status === 'SUCCEEDED' ? result.output : { status: 'FAILED', error: result.error, cause: result.cause };

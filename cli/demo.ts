@@ -9,6 +9,7 @@ import { localVendors } from '../local/config.js';
 import { localSecretId, startLocalEnvironment } from '../local/environment.js';
 import { ROOT } from '../local/paths.js';
 import { runPipeline } from '../local/runner.js';
+import { progressLine, RetryTally } from './progress.js';
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -22,7 +23,11 @@ export async function runDemo(): Promise<number> {
   mkdirSync(join(ROOT, '.local', 'demo'), { recursive: true });
   const logFile = join(ROOT, '.local', 'demo', 'lambda-logs.jsonl');
   const logs = createWriteStream(logFile);
-  setLogSink((line) => logs.write(`${line}\n`));
+  let tally = new RetryTally();
+  setLogSink((line) => {
+    logs.write(`${line}\n`);
+    tally.logLine(line);
+  });
 
   const now = Date.now();
   const today = new Date(now).toISOString().slice(0, 10);
@@ -49,11 +54,20 @@ export async function runDemo(): Promise<number> {
       say(`   input: ${JSON.stringify(step.input)}`);
       await step.before?.();
       const report = PIPELINES[step.pipeline]!.vendor.reports[step.pipeline]!;
-      const result = await runPipeline(step.pipeline, step.input, { onEvent: report.progress((l) => say(`   ${l}`)) });
+      const progress = progressLine(process.stdout, '   ');
+      const show = report.progress(progress.line);
+      tally = new RetryTally();
+      const result = await runPipeline(step.pipeline, step.input, {
+        onEvent: (e) => {
+          show(e);
+          tally.event(e);
+        },
+      });
+      progress.done();
       say();
       if (result.status === 'SUCCEEDED') say(report.summary(result.output).replace(/^/gm, '   '));
       else say(`   FAILED (${result.error}):\n${(result.cause ?? '').replace(/^/gm, '     ')}`);
-      say(`   ${result.status} as expected: ${result.status === step.expect ? 'yes' : 'NO'}; ${plural(result.transitions, 'state transition')}, ${(result.durationMs / 1000).toFixed(1)} s`);
+      say(`   ${result.status} as expected: ${result.status === step.expect ? 'yes' : 'NO'}; ${plural(result.transitions, 'state transition')}, ${(result.durationMs / 1000).toFixed(1)} s; ${tally.summary()}`);
       if (result.status !== step.expect) unexpected++;
     }
     say();

@@ -1,5 +1,6 @@
 import type { VendorLocal } from '../../lambdas/connector.js';
-import { settingsToEnv } from '../../lambdas/settings.js';
+import { COMMON_ENV, settingsToEnv } from '../../lambdas/settings.js';
+import { dateIn } from '../../lambdas/format.js';
 import { GC_SANDBOX_KEY, GoContractorSandbox, type GoContractorSandboxOptions } from './sandbox/server.js';
 import { settings } from './settings.js';
 
@@ -42,7 +43,11 @@ export const local: VendorLocal<GoContractorHandle> = {
       pipeline: 'gocontractor-export',
       input: {},
       expect: 'SUCCEEDED',
-      before: async () => setSecret({ apiKey: GC_SANDBOX_KEY, expiresOn: new Date(now + 5 * 86_400_000).toISOString().slice(0, 10) }),
+      // Five calendar days from today in the district's zone, as the key's expiry is counted.
+      before: async () => {
+        const today = dateIn(now, process.env[COMMON_ENV.timeZone] ?? 'UTC');
+        setSecret({ apiKey: GC_SANDBOX_KEY, expiresOn: new Date(Date.parse(`${today}T12:00:00Z`) + 5 * 86_400_000).toISOString().slice(0, 10) });
+      },
     },
   ],
 };
