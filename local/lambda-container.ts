@@ -46,6 +46,8 @@ export class LambdaContainer {
   coldStarts = 0;
   /** How long the last cold start took to import the bundle (Lambda's Init Duration). */
   initMs?: number;
+  /** The peak memory of any of its environments, in MB (Lambda's Max Memory Used). */
+  maxMemoryUsedMb = 0;
 
   constructor(readonly spec: ContainerSpec) {}
 
@@ -74,8 +76,9 @@ export class LambdaContainer {
       }
     };
     child.on('exit', (code, signal) => ended(signal ? `signal ${signal}` : `exit status ${code}`));
-    child.on('message', (message: { type: string; id?: string; payload?: string; error?: LambdaFailure }) => {
+    child.on('message', (message: { type: string; id?: string; payload?: string; error?: LambdaFailure; maxRssMb?: number }) => {
       if (message.type !== 'result' && message.type !== 'crash') return;
+      if (message.maxRssMb) this.maxMemoryUsedMb = Math.max(this.maxMemoryUsedMb, message.maxRssMb);
       const p = message.id ? this.pending.get(message.id) : undefined;
       if (!p || !message.id) return;
       this.pending.delete(message.id);

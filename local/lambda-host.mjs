@@ -8,6 +8,8 @@ const [bundle, handlerName = 'handler'] = process.argv.slice(2);
 let current; // the invocation in flight, if any
 
 const send = (message) => new Promise((resolve) => process.send(message, resolve));
+/** The environment's peak memory so far, as Lambda's REPORT line gives it (Max Memory Used). */
+const maxRssMb = () => process.resourceUsage().maxRSS / 1024;
 
 function describe(error) {
   const e = error instanceof Error ? error : new Error(String(error));
@@ -53,9 +55,9 @@ process.on('message', async (message) => {
   try {
     const value = await handler(message.event, context);
     // Lambda answers with the JSON of the value; undefined becomes null.
-    await send({ type: 'result', id: message.id, payload: JSON.stringify(value ?? null) });
+    await send({ type: 'result', id: message.id, payload: JSON.stringify(value ?? null), maxRssMb: maxRssMb() });
   } catch (error) {
-    await send({ type: 'result', id: message.id, error: describe(error) });
+    await send({ type: 'result', id: message.id, error: describe(error), maxRssMb: maxRssMb() });
   } finally {
     current = undefined;
   }

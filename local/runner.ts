@@ -47,6 +47,8 @@ export interface RunResult {
   /** Events in the execution history, as Step Functions counts them against its 25,000. */
   historyEvents: number;
   durationMs: number;
+  /** Bundled runs: each function's peak memory in MB, its own process's, as Lambda reports Max Memory Used. */
+  maxMemoryUsedMb?: Record<string, number>;
 }
 
 interface TaskState {
@@ -156,10 +158,14 @@ export function preparePipeline(name: string): Promise<Prepared> {
  * One warm environment per bundled function for the length of a run, as Lambda keeps
  * containers between invocations; each is started on its first invocation.
  */
-function bundledHandlers(pipeline: PipelineSpec, source: Extract<CodeSource, { kind: 'bundled' }>): { handlers: Map<string, Handler>; stop: () => Promise<void> } {
+function bundledHandlers(
+  pipeline: PipelineSpec,
+  source: Extract<CodeSource, { kind: 'bundled' }>,
+): { handlers: Map<string, Handler>; stop: () => Promise<void>; memory: () => Record<string, number> } {
   const functions = source.assembly.pipelines[pipeline.name];
   if (!functions) throw new Error(`${source.assembly.dir} has no state machine for ${pipeline.name}: synthesize with it enabled`);
   const containers: LambdaContainer[] = [];
+  const byFunction = new Map<string, LambdaContainer>();
   const handlers = new Map<string, Handler>();
   for (const fn of pipeline.functions) {
     const bundle = functions[substitutionOf(fn)];
@@ -177,10 +183,15 @@ function bundledHandlers(pipeline: PipelineSpec, source: Extract<CodeSource, { k
         onLine: source.onLine ?? defaultLineSink,
       });
       if (!containers.includes(container)) containers.push(container);
+      byFunction.set(fn.id, container);
       return container.invoke(event, { awsRequestId: context.awsRequestId });
     });
   }
-  return { handlers, stop: async () => void (await Promise.all(containers.map((c) => c.stop()))) };
+  return {
+    handlers,
+    stop: async () => void (await Promise.all(containers.map((c) => c.stop()))),
+    memory: () => Object.fromEntries([...byFunction].map(([id, c]) => [id, Math.round(c.maxMemoryUsedMb)])),
+  };
 }
 
 /** A bundle's own log lines go where the in-process handlers' lines go. */
@@ -193,7 +204,8 @@ export async function runPipeline(name: string, input: unknown, options: RunOpti
   const bundled = code.kind === 'bundled' ? bundledHandlers(pipeline, code) : undefined;
   const handlers = bundled?.handlers ?? sourceHandlers;
   try {
-    return await execute(pipeline, definition, byArn, handlers, machine, input, options);
+    const result = await execute(pipeline, definition, byArn, handlers, machine, input, options);
+    return bundled ? { ...result, maxMemoryUsedMb: bundled.memory() } : result;
   } finally {
     await bundled?.stop();
   }

@@ -8,6 +8,7 @@ import type { ImportRun } from '../vendors/watermark/pipeline.js';
 import { localEnvironment, synthesize, type Assembly } from '../local/bundles.js';
 import { LambdaContainer, LambdaInvokeError } from '../local/lambda-container.js';
 import { runPipeline } from '../local/runner.js';
+import { PIPELINES } from '../vendors/index.js';
 import { SANDBOX_SCHOOL, SANDBOX_SECRET } from '../vendors/campusgroups/sandbox/server.js';
 import { sampleDelivery } from '../vendors/samegoal/sandbox/sample-batch.js';
 import { sampleBatch } from '../vendors/watermark/sandbox/sample-batch.js';
@@ -104,6 +105,10 @@ describe('the four pipelines from their bundles', () => {
     expect((run.output as ImportRun).status).toBe('Completed');
     expect(env.watermark.sandbox!.imports.filter((i) => i.fileName === 'bundled-1.zip')).toHaveLength(1);
     expect(logLines.join('\n')).not.toContain(SANDBOX_CLIENT_SECRET);
+    // Each function's own process reports its peak memory, as Lambda's Max Memory Used, within its memory setting.
+    const memory = run.maxMemoryUsedMb!;
+    expect(Object.keys(memory)).toEqual(expect.arrayContaining(['ValidateBatch', 'ZipBatch', 'SubmitImport', 'PollStatus']));
+    for (const fn of PIPELINES['watermark-import']!.functions) if (memory[fn.id] !== undefined) expect(memory[fn.id], fn.id).toBeLessThan(fn.memoryMb);
   });
 
   it('samegoal-delivery delivers into a new epoch directory with COMPLETE last', async () => {
