@@ -164,3 +164,65 @@ export async function commitForward(bucket: string, key: string, value: string, 
   await putJson(bucket, key, { ...fields, cursor: value, committedAt: new Date().toISOString() } satisfies Cursor);
   return value;
 }
+
+// ── The page loop in the state machine ───────────────────────────────────────────────────────
+
+/** Step Functions fails an execution at its 25,000th history event. */
+export const HISTORY_EVENT_LIMIT = 25_000;
+/** One more turn of a state machine's page loop: the Task (5 events), the count (Pass, 2) and the Choice (2). */
+export const EVENTS_PER_PAGE_BATCH = 9;
+/** Left for the summary, the end and the retries a plan cannot foresee. */
+export const HISTORY_RESERVE = 1_000;
+
+/**
+ * How many page batches (ExportPages invocations) one entity may take before its state
+ * machine ends it with `<Vendor>.TooManyPageBatches`: the batches its plan counts on and an
+ * equal share of the history the plan leaves free. The state machine counts the turns itself,
+ * so a loop that would not end (a vendor handing out fresh cursors forever) ends through the
+ * pipeline's failure path, with its leases released, before the history limit would end the
+ * execution with nothing said.
+ */
+export function pageBatchCap(plannedBatches: number, plannedEvents: number, entities: number): number {
+  const spare = Math.max(0, HISTORY_EVENT_LIMIT - HISTORY_RESERVE - plannedEvents);
+  return plannedBatches + Math.floor(spare / (Math.max(1, entities) * EVENTS_PER_PAGE_BATCH));
+}
+
+/** An error as a Catch hands it over: Step Functions' Error and, usually, Cause. */
+export interface CaughtError {
+  Error: string;
+  Cause?: string;
+}
+
+/** A failed entity as the state machine's EntityFailed (or TooManyPageBatches) state hands it to the summary. */
+export interface CaughtEntity {
+  entity: string;
+  status: 'failed';
+  failure: CaughtError;
+  totals?: unknown;
+}
+
+export type FailedEntity = { entity: string; status: 'failed'; error: string; cause: string; totals?: unknown };
+
+/**
+ * The results of an export's Map as its summary reads them: a failure the state machine caught
+ * becomes error and cause (a Catch need not carry a Cause); and when the Map itself failed
+ * (`stopped`, from its own Catch), every planned entity without a result is a failure with the
+ * Map's error, so the summary names it, fails the run and releases its lease.
+ */
+export function entityResults<R extends { entity: string; status: string }>(
+  results: Array<R | CaughtEntity>,
+  planned: string[],
+  stopped: CaughtError | null | undefined,
+): Array<R | FailedEntity> {
+  const out: Array<R | FailedEntity> = results.map((r) => {
+    if (r.status !== 'failed' || !('failure' in r) || !r.failure) return r as R;
+    const { failure, ...rest } = r as CaughtEntity;
+    return { ...rest, error: failure.Error, cause: failure.Cause ?? `${failure.Error}, with no cause given` };
+  });
+  if (!stopped) return out;
+  const done = new Set(out.map((r) => r.entity));
+  const cause =
+    `the state machine's entity map stopped (${stopped.Error}${stopped.Cause ? `: ${stopped.Cause}` : ''}) before this entity's result came back; ` +
+    'what it committed before (whole parts, a cursor) stays.';
+  return [...out, ...planned.filter((e) => !done.has(e)).map((entity): FailedEntity => ({ entity, status: 'failed', error: stopped.Error, cause }))];
+}

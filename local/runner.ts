@@ -34,6 +34,8 @@ export interface RunOptions {
   onEvent?: (event: LocalEvent) => void;
   /** Run the TypeScript source (the default) or the synthesized bundles. */
   code?: CodeSource;
+  /** Changes a copy of the state machine for this run only: for tests that break a definition on purpose (a Catch taken away). */
+  patchDefinition?: (definition: { States: Record<string, unknown> }) => void;
 }
 
 export interface RunResult {
@@ -199,7 +201,14 @@ const defaultLineSink = (line: string) => emitLine(line);
 
 /** Runs a pipeline's unmodified ASL with each Lambda Task served by its real handler: from source in this process, or from its synthesized bundle. */
 export async function runPipeline(name: string, input: unknown, options: RunOptions = {}): Promise<RunResult> {
-  const { pipeline, definition, byArn, handlers: sourceHandlers, machine } = await preparePipeline(name);
+  const ready = await preparePipeline(name);
+  const { pipeline, byArn, handlers: sourceHandlers } = ready;
+  let { definition, machine } = ready;
+  if (options.patchDefinition) {
+    definition = structuredClone(definition);
+    options.patchDefinition(definition as { States: Record<string, unknown> });
+    machine = new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
+  }
   const code = options.code ?? { kind: 'source' };
   const bundled = code.kind === 'bundled' ? bundledHandlers(pipeline, code) : undefined;
   const handlers = bundled?.handlers ?? sourceHandlers;

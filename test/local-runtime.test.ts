@@ -57,9 +57,17 @@ describe("the local runtime enforces Step Functions' limits", () => {
   });
 
   it('fails an execution whose history passes 25,000 events, counted as Step Functions counts them', async () => {
-    // A paging loop that never ends: every pass is TaskStateEntered, 3 Lambda events, TaskStateExited and 2 Choice events.
+    // A paging loop that never ends, and a plan whose cap on it is past the history limit: every pass is
+    // TaskStateEntered, 3 Lambda events, TaskStateExited, the count's 2 and the Choice's 2.
     const run = await runPipeline('gocontractor-export', {}, {
-      hooks: { ExportPages: async (_invoke, input) => ({ ...(input as object), phase: 'pages' }) },
+      hooks: {
+        PlanExport: async (invoke) => {
+          const plan = (await invoke()) as { entities: Array<{ maxPageBatches: number }> };
+          for (const job of plan.entities) job.maxPageBatches = 1_000_000;
+          return plan;
+        },
+        ExportPages: async (_invoke, input) => ({ ...(input as object), phase: 'pages' }),
+      },
     });
     expect(run.status).toBe('FAILED');
     expect(run.error).toBe('States.Runtime');
@@ -68,14 +76,27 @@ describe("the local runtime enforces Step Functions' limits", () => {
     expect(run.historyEvents).toBeLessThan(25_020);
   });
 
+  it("ends the same loop through the pipeline's failure path at the plan's own cap, before the history limit", async () => {
+    let invocations = 0;
+    const run = await runPipeline('gocontractor-export', {}, {
+      hooks: { ExportPages: async (_invoke, input) => (invocations++, { ...(input as object), phase: 'pages' }) },
+    });
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('GoContractor.TooManyPageBatches');
+    expect(run.cause).toMatch(/^2 of 2 entities failed: workers \(GoContractor\.TooManyPageBatches: The export of workers took \d+ page batches, the cap this run planned/);
+    expect(run.historyEvents).toBeLessThan(25_000);
+    expect(run.historyEvents).toBeGreaterThan(20_000);
+    expect(invocations).toBeGreaterThan(2_000);
+  });
+
   it('counts a normal run the way Step Functions does', async () => {
     let invocations = 0;
     const run = await runPipeline('gocontractor-export', {}, { hooks: { ExportPages: (invoke) => (invocations++, invoke()) } });
     expect(run.status, run.cause).toBe('SUCCEEDED');
     expect(invocations).toBeGreaterThanOrEqual(2);
     // ExecutionStarted; PlanExport 5; Map entered, started, succeeded, exited; per entity an iteration started and
-    // succeeded and EntityDone entered and exited; per ExportPages invocation 5 and its Choice 2; Summarize 5;
+    // succeeded and EntityDone entered and exited; per ExportPages invocation 5, its count 2 and its Choice 2; Summarize 5;
     // the Choice 2; the Succeed state 2; ExecutionSucceeded.
-    expect(run.historyEvents).toBe(1 + 5 + 4 + 2 * 4 + invocations * 7 + 5 + 2 + 2 + 1);
+    expect(run.historyEvents).toBe(1 + 5 + 4 + 2 * 4 + invocations * 9 + 5 + 2 + 2 + 1);
   });
 });

@@ -28,4 +28,6 @@ export const summaryInput = z.looseObject({
   mode: z.enum(['incremental', 'backfill']),
   range: z.nullable(range),
   results: z.array(z.looseObject({ entity: z.string(), status: z.enum(['succeeded', 'failed']) })),
+  planned: z.array(z.string()),
+  stopped: z.nullable(z.looseObject({ Error: z.string(), Cause: z.optional(z.string()) })),
 });

@@ -1,4 +1,4 @@
-import { addCounts, commitForward, finishSegment, newSegment, noCounts, pageSegment, type Counts, type Cursor, type SegmentState } from '../../lambdas/paged-export.js';
+import { addCounts, commitForward, finishSegment, newSegment, noCounts, pageBatchCap, pageSegment, type Counts, type Cursor, type SegmentState } from '../../lambdas/paged-export.js';
 import { getJson } from '../../lambdas/s3.js';
 import { UnexpectedResponseError } from '../../lambdas/errors.js';
 import type { Logger } from '../../lambdas/log.js';
@@ -46,6 +46,8 @@ export interface EntityJob {
   edge?: { seen: string[]; carry: string[] };
   totals: Totals;
   result?: EntityResult;
+  /** Page batches (ExportPages invocations) the state machine lets this entity take: see pageBatchCap. */
+  maxPageBatches: number;
 }
 
 const compact = (iso: string) => iso.replace(/[-:]/g, '');
@@ -57,8 +59,8 @@ export const cursorKey = (school: string, entity: string) => `state/campusgroups
 
 export const readCursor = (bucket: string, school: string, entity: string) => getJson<Cursor>(bucket, cursorKey(school, entity));
 
-export function newJob(fields: Omit<EntityJob, 'phase' | 'segment' | 'totals' | 'windowIndex'>): EntityJob {
-  return { ...fields, windowIndex: 0, phase: 'query', segment: newSegment(), totals: { ...noCounts(), windows: 0 } };
+export function newJob(fields: Omit<EntityJob, 'phase' | 'segment' | 'totals' | 'windowIndex' | 'maxPageBatches'>): EntityJob {
+  return { ...fields, windowIndex: 0, phase: 'query', segment: newSegment(), totals: { ...noCounts(), windows: 0 }, maxPageBatches: fields.windowCount };
 }
 
 /**
@@ -197,6 +199,8 @@ export interface ExportPlan {
   range: TimeRange | null;
   concurrency: number;
   entities: EntityJob[];
+  /** Set by the state machine's Catch when its entity map itself fails; null until then. */
+  stopped: null;
 }
 
 /**
@@ -241,7 +245,9 @@ export async function planExport(
         `${HISTORY_BUDGET.toLocaleString('en-US')} one execution plans for; catch up with ./bin/etl.mjs backfill campusgroups-export --from ${oldest.slice(0, 10)} --to <today>, then run it again.`,
     );
   }
-  deps.log.info('export planned', { mode: request.mode, range: request.range, entities: request.entities.length, concurrency });
+  // The state machine ends an entity's page loop past its share of the history the plan leaves.
+  for (const job of entities) job.maxPageBatches = pageBatchCap(job.windowCount, events, entities.length);
+  deps.log.info('export planned', { mode: request.mode, range: request.range, entities: request.entities.length, concurrency, maxPageBatches: entities[0]?.maxPageBatches });
   return {
     runId: event.executionName,
     school: deps.school,
@@ -249,5 +255,6 @@ export async function planExport(
     range: request.range ?? null,
     concurrency,
     entities,
+    stopped: null,
   };
 }

@@ -12,17 +12,20 @@ export function campusgroupsProgress(write: (line: string) => void): (event: Loc
       const plan = event.state!.output as { mode: string; entities: unknown[]; concurrency: number };
       write(`${stamp()}  planned ${article(plan.mode)} ${plan.mode} export of ${plural(plan.entities.length, 'entity', 'entities')}, ${plan.concurrency} at a time`);
     } else if (event.type === 'StateExited' && name === 'ExportPages') {
-      const job = event.state!.output as EntityJob;
+      const job = (event.state!.output as { job: EntityJob }).job;
       const records = job.phase === 'done' ? job.totals.records : job.totals.records + job.segment.counts.records;
       const windowsDone = job.phase === 'query' ? job.windowIndex : job.windowIndex + 1;
       const where = job.windowCount > 1 ? `window ${windowsDone}/${job.windowCount}` : '';
       write(`${stamp()}  ${job.entity.padEnd(27)} ${where.padEnd(14)} ${fmtInt(records).padStart(10)} records so far`);
     } else if (event.type === 'StateRetried' && name === 'ExportPages') {
-      const job = event.state!.input as EntityJob;
+      const job = (event.state!.input as { job: EntityJob }).job;
       write(`${stamp()}  ${job.entity.padEnd(27)} waiting for query ${job.query?.id ?? ''}`);
     } else if (event.type === 'StateEntered' && name === 'EntityFailed') {
-      const input = event.state!.input as { entity: string; failure?: { Error?: string } };
-      write(`${stamp()}  ${input.entity.padEnd(27)} FAILED: ${input.failure?.Error ?? ''}`);
+      const input = event.state!.input as { job: { entity: string }; failure?: { Error?: string } };
+      write(`${stamp()}  ${input.job.entity.padEnd(27)} FAILED: ${input.failure?.Error ?? ''}`);
+    } else if (event.type === 'StateEntered' && name === 'TooManyPageBatches') {
+      const input = event.state!.input as { job: { entity: string }; batches: { done: number } };
+      write(`${stamp()}  ${input.job.entity.padEnd(27)} FAILED: stopped after ${input.batches.done} page batches, its cap`);
     }
   };
 }

@@ -1,5 +1,6 @@
 import { readableCause } from '../../lambdas/errors.js';
 import type { Counts } from '../../lambdas/counts.js';
+import { entityResults, type CaughtEntity, type CaughtError } from '../../lambdas/paged-export.js';
 import type { EntityResult } from './export.js';
 import type { TimeRange } from './plan.js';
 
@@ -17,7 +18,10 @@ export interface SummaryInput {
   school: string;
   mode: 'incremental' | 'backfill';
   range: TimeRange | null;
-  results: Array<EntityResult | EntityFailure>;
+  results: Array<EntityResult | CaughtEntity>;
+  /** The entities the plan laid out, and the Map's own failure when it stopped (else null). */
+  planned: string[];
+  stopped: CaughtError | null;
 }
 
 export interface ExportSummary {
@@ -34,7 +38,8 @@ export interface ExportSummary {
 }
 
 export function summarize(raw: SummaryInput): ExportSummary {
-  const input = { ...raw, results: raw.results.map((r) => (r.status === 'failed' ? { ...r, cause: readableCause(r.cause) } : r)) };
+  const results = entityResults<EntityResult>(raw.results, raw.planned, raw.stopped) as Array<EntityResult | EntityFailure>;
+  const input = { ...raw, results: results.map((r) => (r.status === 'failed' ? { ...r, cause: readableCause(r.cause) } : r)) };
   const failures = input.results.filter((r): r is EntityFailure => r.status === 'failed');
   const sum = (pick: (r: Counts) => number) =>
     input.results.reduce((n, r) => n + (r.status === 'succeeded' ? pick(r) : r.totals ? pick(r.totals) : 0), 0);

@@ -18,4 +18,6 @@ export const summaryInput = z.looseObject({
   runId: z.string(),
   warnings: z.array(z.string()),
   results: z.array(z.looseObject({ entity: z.string(), status: z.enum(['succeeded', 'failed']) })),
+  planned: z.array(z.string()),
+  stopped: z.nullable(z.looseObject({ Error: z.string(), Cause: z.optional(z.string()) })),
 });

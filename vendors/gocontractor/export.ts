@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../../lambdas/errors.js';
 import type { Logger } from '../../lambdas/log.js';
-import { finishSegment, newSegment, noCounts, pageSegment, type Counts, type SegmentState } from '../../lambdas/paged-export.js';
+import { EVENTS_PER_PAGE_BATCH, finishSegment, newSegment, noCounts, pageBatchCap, pageSegment, type Counts, type SegmentState } from '../../lambdas/paged-export.js';
 import { daysToExpiry, inDays, GOCONTRACTOR_ENTITIES, GoContractorAuthError, type GoContractorApi, type GoContractorEntity } from './api.js';
 
 /** One entity's export state between tasks: where paging stands, never data or the key. */
@@ -15,12 +15,16 @@ export interface GcJob {
   segment: SegmentState<number>;
   totals: Counts;
   result?: Counts & { entity: string; status: 'succeeded' };
+  /** Page batches (ExportPages invocations) the state machine lets this entity take: see pageBatchCap. */
+  maxPageBatches: number;
 }
 
 export interface GcPlan {
   runId: string;
   warnings: string[];
   entities: GcJob[];
+  /** Set by the state machine's Catch when its entity map itself fails; null until then. */
+  stopped: null;
 }
 
 const prefixOf = (entity: string, stamp: string) => `gocontractor/${entity}/${stamp}/`;
@@ -60,7 +64,10 @@ export async function plan(
       phase: 'pages',
       segment: newSegment<number>(),
       totals: noCounts(),
+      // The run's plan, its summary and end (20), per entity its iteration (4) and one batch with its count and choice.
+      maxPageBatches: pageBatchCap(1, 20 + chosen.length * (4 + EVENTS_PER_PAGE_BATCH), chosen.length),
     })),
+    stopped: null,
   };
 }
 

@@ -5,9 +5,10 @@ export function gocontractorProgress(write: (line: string) => void): (event: Loc
   const stamp = elapsed();
   return (event) => {
     if (event.type !== 'StateExited') return;
-    const out = event.state?.output as { warnings?: string[]; entity?: string; totals?: { records: number }; phase?: string } | undefined;
+    const out = event.state?.output as { warnings?: string[]; job?: { entity?: string; totals?: { records: number }; phase?: string } } | undefined;
     if (event.state?.name === 'PlanExport') for (const w of out?.warnings ?? []) write(`${stamp()}  warning: ${w}`);
-    if (event.state?.name === 'ExportPages' && out?.entity) write(`${stamp()}  ${out.entity.padEnd(10)} ${fmtInt(out.totals?.records ?? 0).padStart(10)} records so far${out.phase === 'done' ? ' (done)' : ''}`);
+    const job = out?.job;
+    if (event.state?.name === 'ExportPages' && job?.entity) write(`${stamp()}  ${job.entity.padEnd(10)} ${fmtInt(job.totals?.records ?? 0).padStart(10)} records so far${job.phase === 'done' ? ' (done)' : ''}`);
   };
 }
 

@@ -1,5 +1,6 @@
 import { readableCause } from '../../lambdas/errors.js';
 import { addCounts, noCounts, type Counts } from '../../lambdas/counts.js';
+import { entityResults, type CaughtEntity, type CaughtError } from '../../lambdas/paged-export.js';
 
 /** What an execution holds while it exports an entity (lambdas/leases.ts). */
 export const entityLease = (entity: string) => `gocontractor/${entity}`;
@@ -14,8 +15,8 @@ export interface GcSummary {
   cause?: string;
 }
 
-export function summarize(input: { runId: string; warnings: string[]; results: Array<Record<string, unknown>> }): GcSummary {
-  const results = input.results.map((r) => (r.status === 'failed' ? { ...r, cause: readableCause(r.cause) } : r));
+export function summarize(input: { runId: string; warnings: string[]; results: Array<(Record<string, unknown> & { entity: string; status: string }) | CaughtEntity>; planned: string[]; stopped: CaughtError | null }): GcSummary {
+  const results: Array<Record<string, unknown>> = entityResults(input.results, input.planned, input.stopped).map((r) => (r.status === 'failed' ? { ...r, cause: readableCause(r.cause) } : r));
   const failed = results.filter((r) => r.status === 'failed');
   let totals = noCounts();
   for (const r of results) {

@@ -11,7 +11,7 @@ const log = createLogger({ pipeline: 'campusgroups-export', task: 'Summarize' })
 
 export const handler = middy(async (input: SummaryInput): Promise<ExportSummary> => {
   const summary = summarize(input);
-  await releaseAll(input.results.map((r) => entityLease(input.school, r.entity)), input.runId);
+  await releaseAll(summary.entities.map((r) => entityLease(input.school, r.entity)), input.runId);
   log.info('export finished', { status: summary.status, totals: summary.totals, error: summary.error });
   emitMetrics({ Pipeline: 'campusgroups-export' }, { RecordsMoved: summary.totals.records, BytesMoved: summary.totals.bytes, EntitiesFailed: summary.totals.failed });
   return summary;

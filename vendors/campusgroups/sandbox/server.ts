@@ -41,6 +41,13 @@ export interface CampusGroupsSandboxOptions {
   emptyPageEvery: number;
   /** From the Nth page on, answer the token of the page before again (0: never): a server in a loop. */
   repeatTokenAfter: number;
+  /**
+   * After N pages of data (the first N, counted from 0), answer every page with a fresh token, and
+   * from page N on with no records, forever (0: never): a server that
+   * never says it is done, and never repeats itself either. The document has no page count or
+   * total to check against, so only a cap on the loop ends this.
+   */
+  endlessAfter: number;
   /** Every endpoint answers this status, echoing the request's headers and body (null: off). */
   echo: EchoMode | null;
 }
@@ -89,6 +96,7 @@ export function defaultSandboxOptions(): CampusGroupsSandboxOptions {
     precision: 'seconds',
     emptyPageEvery: 0,
     repeatTokenAfter: 0,
+    endlessAfter: 0,
     echo: null,
   };
 }
@@ -141,7 +149,7 @@ export class CampusGroupsSandbox {
   /** Change faults or readiness while running. */
   configure(
     change: { faults?: Partial<FaultOptions> } & Partial<
-      Pick<CampusGroupsSandboxOptions, 'pollsBeforeReady' | 'neverReady' | 'tokenField' | 'boundary' | 'precision' | 'emptyPageEvery' | 'repeatTokenAfter' | 'echo'>
+      Pick<CampusGroupsSandboxOptions, 'pollsBeforeReady' | 'neverReady' | 'tokenField' | 'boundary' | 'precision' | 'emptyPageEvery' | 'repeatTokenAfter' | 'endlessAfter' | 'echo'>
     >,
   ): void {
     const { faults, ...rest } = change;
@@ -259,11 +267,13 @@ export class CampusGroupsSandbox {
       page = decoded.p ?? 0;
     }
     const o = this.options;
-    const empty = o.emptyPageEvery > 0 && page > 0 && page % o.emptyPageEvery === 0 && !decodeToken(token!)?.e;
+    const endless = o.endlessAfter > 0 && page >= o.endlessAfter;
+    const empty = endless || (o.emptyPageEvery > 0 && page > 0 && page % o.emptyPageEvery === 0 && !decodeToken(token!)?.e);
     const stop = empty ? offset : Math.min(offset + size, query.hi);
     const results = [];
     for (let i = offset; i < stop; i++) results.push(recordAt(this.options.data, entity, i));
-    let next = stop < query.hi || empty ? encodeToken(queryId, stop, page + 1, empty) : undefined;
+    const more = stop < query.hi || empty || (o.endlessAfter > 0 && page + 1 >= o.endlessAfter);
+    let next = more ? encodeToken(queryId, stop, page + 1, empty) : undefined;
     // A server in a loop: past the Nth page it hands back the token it was given.
     if (o.repeatTokenAfter > 0 && page >= o.repeatTokenAfter && token !== undefined && next !== undefined) next = token;
     const body: Record<string, unknown> = { Results: results, ...(next ? { [o.tokenField]: next } : {}) };

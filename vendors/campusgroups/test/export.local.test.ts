@@ -112,6 +112,67 @@ describe('campusgroups-export through the local runtime', () => {
     expect(await listAll(env.s3, env.bucket, `${prefix}rsvp/20250301T000000Z_20250331T235959Z/`)).toEqual([]);
   });
 
+  it('ends a page loop that would not end at its cap, through the summary: the entity fails by name, nothing is committed, its lease is free', async () => {
+    // After its first page, a vendor hands out a fresh next-page token with every page and no records: nothing repeats.
+    const sandbox = env.campusgroups.sandbox!;
+    sandbox.configure({ endlessAfter: 1, pollsBeforeReady: 1 });
+    const input = { entities: ['tags'], updatedStart: '2025-03-01', updatedEnd: '2025-03-31', maxPagesPerInvocation: 2 };
+    const before = await cursorsOf(SANDBOX_SCHOOL);
+    let planned = 0;
+    try {
+      const run = await runPipeline('campusgroups-export', input, {
+        hooks: {
+          // The plan's cap for one entity is in the thousands; the test lowers it to keep the run short.
+          PlanExport: async (invoke) => {
+            const plan = (await invoke()) as { entities: Array<{ maxPageBatches: number }> };
+            planned = plan.entities[0]!.maxPageBatches;
+            for (const job of plan.entities) job.maxPageBatches = 6;
+            return plan;
+          },
+        },
+      });
+      expect(run.status).toBe('FAILED');
+      expect(run.error).toBe('CampusGroups.TooManyPageBatches');
+      expect(run.cause).toContain('1 of 1 entities failed: tags (CampusGroups.TooManyPageBatches: The export of tags took 6 page batches, the cap this run planned for one entity');
+      // The server's own count: 6 batches of 2 pages, and not one page more.
+      expect(sandbox.requests.filter((r) => r.method === 'GET' && r.entity === 'tags' && r.status === 200)).toHaveLength(12);
+      expect(run.historyEvents).toBeLessThan(200);
+      expect(planned).toBeGreaterThan(1000);
+    } finally {
+      sandbox.configure({ endlessAfter: 0 });
+    }
+    expect(await cursorsOf(SANDBOX_SCHOOL)).toEqual(before);
+    expect((await listAll(env.s3, env.bucket, `campusgroups/${SANDBOX_SCHOOL}/tags/20250301T000000Z_20250331T235959Z/`)).filter((k) => k.endsWith('_manifest.json'))).toEqual([]);
+    // The summary gave the entity up: the next run of it is not refused as already running.
+    const again = await runPipeline('campusgroups-export', input);
+    expect(again.status, again.cause).toBe('SUCCEEDED');
+  });
+
+  it("fails every unfinished entity with the map's own error when the Map state itself fails, and frees their leases", async () => {
+    // A Task error no Catch inside the iteration takes (the test takes ExportPages' Catch away) fails the Map itself.
+    const input = { entities: ['tags', 'rsvp'], updatedStart: '2025-03-01', updatedEnd: '2025-03-31' };
+    const run = await runPipeline('campusgroups-export', input, {
+      patchDefinition: (definition) => {
+        const map = definition.States.ExportEntities as { ItemProcessor: { States: Record<string, { Catch?: unknown }> } };
+        delete map.ItemProcessor.States.ExportPages!.Catch;
+      },
+      hooks: {
+        ExportPages: async (invoke, taskInput) => {
+          if ((taskInput as { entity: string }).entity === 'rsvp') throw Object.assign(new Error('the test broke this page'), { name: 'CampusGroups.UnexpectedResponse' });
+          return invoke();
+        },
+      },
+    });
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('CampusGroups.UnexpectedResponse');
+    expect(run.cause).toMatch(/^2 of 2 entities failed: tags \(CampusGroups\.UnexpectedResponse: the state machine's entity map stopped \(CampusGroups\.UnexpectedResponse: .*the test broke this page.*\) before this entity's result came back/);
+    expect(run.cause).toContain('rsvp (CampusGroups.UnexpectedResponse');
+    // The summary released both entities: an unbroken run of them is not refused as already running.
+    const again = await runPipeline('campusgroups-export', input);
+    expect(again.status, again.cause).toBe('SUCCEEDED');
+    expect((again.output as ExportSummary).totals).toMatchObject({ entities: 2, succeeded: 2 });
+  });
+
   it('takes at most 300 state transitions for a nightly run of all 23 entities with 3 polls each', async () => {
     // A first nightly run: no cursors, so one 48-hour window per entity.
     await deleteAll(env.s3, env.bucket, 'state/campusgroups/');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BUILT_IN_DEFAULTS, incrementalRange, validateRequest, windowAt, windowCount } from '../plan.js';
+import { BUILT_IN_DEFAULTS, HISTORY_BUDGET, incrementalRange, plannedEvents, validateRequest, windowAt, windowCount } from '../plan.js';
+import { EVENTS_PER_PAGE_BATCH, HISTORY_EVENT_LIMIT, HISTORY_RESERVE, pageBatchCap } from '../../../lambdas/paged-export.js';
 
 const NOW = Date.parse('2026-11-22T07:00:00Z');
 
@@ -51,5 +52,21 @@ describe('windows', () => {
   it('start incremental runs at the cursor less the lookback, or the lookback before now without one', () => {
     expect(incrementalRange('2026-11-21T07:00:00Z', 48, NOW)).toEqual({ start: '2026-11-19T07:00:00Z', end: '2026-11-22T07:00:00Z' });
     expect(incrementalRange(undefined, 48, NOW)).toEqual({ start: '2026-11-20T07:00:00Z', end: '2026-11-22T07:00:00Z' });
+  });
+});
+
+describe("the page loop's cap (the state machine counts ExportPages turns per entity)", () => {
+  it.each([
+    [23, 1],
+    [23, 28],
+    [5, 100],
+    [1, 600],
+  ])('keeps the history limit out of reach when all %i entities take their cap, %i windows each', (entities, windows) => {
+    const planned = plannedEvents(entities, windows);
+    expect(planned).toBeLessThanOrEqual(HISTORY_BUDGET);
+    const cap = pageBatchCap(windows, planned, entities);
+    // Room for more than one batch per window, and every extra batch of every entity still fits.
+    expect(cap).toBeGreaterThan(windows + 10);
+    expect(planned + entities * (cap - windows) * EVENTS_PER_PAGE_BATCH).toBeLessThanOrEqual(HISTORY_EVENT_LIMIT - HISTORY_RESERVE);
   });
 });

@@ -34,6 +34,7 @@ async function expectRefused(files: Record<string, string | Uint8Array>, ...mess
   expect(run.error).toBe('Watermark.ValidationFailed');
   for (const m of messages) expect(run.cause).toMatch(m);
   expect(run.cause).toContain('nothing was sent to Watermark');
+  expect(run.cause).toMatch(new RegExp(`Batch '${batch}': no import was submitted\\.$`));
   // Nothing left the account: not even a token request.
   expect(env.watermark.sandbox!.requests.length).toBe(before);
   return run.cause!;
@@ -186,6 +187,10 @@ describe('watermark-import through the local runtime', () => {
     expect(run.status).toBe('FAILED');
     expect(run.error).toBe('Watermark.ImportStuck');
     expect(run.cause).toMatch(/was still In Progress after \d+ s \(limit 1 s, maxPollSeconds\)/);
+    // What the failure path knows: the import's id at Watermark and where the receipt is.
+    const id = importsOf(batch)[0]!.importId;
+    expect(run.cause).toContain(`Batch '${batch}': Watermark import ${id} (submitted `);
+    expect(run.cause).toContain(`receipt state/watermark/${batch}/receipt.json.`);
     env.watermark.sandbox!.configure({ neverFinish: false });
     const resumed = await runPipeline('watermark-import', { batch });
     expect(resumed.status, resumed.cause).toBe('SUCCEEDED');

@@ -31,6 +31,7 @@ describe('watermark-import when the answer to a fully sent upload is unclear', (
     expect(run.status).toBe('FAILED');
     expect(run.error).toBe('Watermark.SubmitUncertain');
     expect(run.cause).toContain('Data Transactions › Bulk Imports');
+    expect(run.cause).toContain(`Batch '${batch}': whether its ZIP went out is in its receipt, state/watermark/${batch}/receipt.json.`);
     expect(importsOf(batch)).toBe(1);
     expect((await receipt(batch)).status).toBe('Uncertain');
 
