@@ -169,6 +169,12 @@ export interface VendorInfraContext {
   bucket: import('aws-cdk-lib/aws-s3').IBucket;
   secret: import('aws-cdk-lib/aws-secretsmanager').ISecret;
   settings: Record<string, unknown>;
+  /** Least-privilege access to prefixes of the data bucket (ListBucket only under them), with the bucket key's use if it has one. */
+  grantData(
+    grantee: import('aws-cdk-lib/aws-iam').IGrantable & import('constructs').Construct,
+    access: { read?: string[]; write?: string[]; delete?: string[] },
+    extraBucketActions?: string[],
+  ): void;
 }
 
 export interface VendorInfra {

@@ -26,12 +26,24 @@ export const s3 = traced(new S3Client({
   logger: { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: (m: unknown) => sdkLog.debug(describeSdk(m)), error: (m: unknown) => sdkLog.debug(describeSdk(m)) },
 }));
 
+/**
+ * A small JSON object (a receipt, a cursor), or undefined when there is none. S3 answers a
+ * missing key with 404 NoSuchKey only to a caller that may list the bucket; the functions may
+ * list only their own prefixes (an `s3:prefix` condition), and S3's documents do not say which
+ * answer that gets. So a 403 is checked with a listing of exactly that key: absent there, the
+ * object is missing; present, the 403 is a real refusal and stands.
+ */
 export async function getJson<T>(bucket: string, key: string): Promise<T | undefined> {
   try {
     const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     return JSON.parse(await res.Body!.transformToString('utf-8')) as T;
   } catch (error) {
-    if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return undefined;
+    const name = (error as { name?: string }).name;
+    if (error instanceof NoSuchKey || name === 'NoSuchKey') return undefined;
+    if (name === 'AccessDenied' || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403) {
+      const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 1 }));
+      if (!listed.Contents?.some((o) => o.Key === key)) return undefined;
+    }
     throw error;
   }
 }

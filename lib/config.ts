@@ -15,6 +15,8 @@ export interface DeployConfig {
   /** When the daily connection checks run (cron(), local time). */
   doctorSchedule: string;
   heartbeatHours: number;
+  /** 'kms': the hub's own customer-managed key; 'aws-managed': AWS's keys; or the ARN of a key of yours. */
+  encryption: string;
   alarmEmail?: string;
   /** Each vendor's section, with its defaults filled in; `enabled` says whether it is deployed. */
   vendors: Record<string, Record<string, unknown> & { enabled: boolean }>;
@@ -33,6 +35,10 @@ export const HUB_SETTINGS = {
   alarmEmail: z.optional(z.string().check(z.regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'must be an email address'))),
   doctorSchedule: z._default(schedule(), 'cron(0 7 * * ? *)'),
   heartbeatHours: z._default(z.int().check(z.gte(2, 'must be an integer from 2 to 168'), z.lte(168, 'must be an integer from 2 to 168')), 26),
+  encryption: z._default(
+    z.string().check(z.regex(/^(kms|aws-managed|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+)$/, "must be 'kms', 'aws-managed' or a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)")),
+    'kms',
+  ),
 };
 
 export const HUB_DOCS: Record<keyof typeof HUB_SETTINGS, string> = {
@@ -41,6 +47,7 @@ export const HUB_DOCS: Record<keyof typeof HUB_SETTINGS, string> = {
   alarmEmail: 'optional: an address subscribed to the alarm topic',
   doctorSchedule: 'when the daily connection checks run, `cron()` in `timeZone`',
   heartbeatHours: 'a scheduled pipeline with no succeeded execution in this many hours alarms (a nightly run that never started or never finished)',
+  encryption: "what encrypts the data bucket, the logs, the secrets, the queue, the state table and the alarm topic: `kms` (the hub's own customer-managed key), `aws-managed` (AWS's keys; the alarm topic keeps the hub's key) or the ARN of a key of yours (see [Encryption](#encryption))",
 };
 
 export const deployConfigSchema = (vendors: Connector[] = VENDORS) =>
@@ -85,12 +92,13 @@ export function parseDeployConfig(text: string, file: string, vendors: Connector
     const problem = v.settings.check?.((parsed.data as unknown as Record<string, Record<string, unknown>>)[v.name]!);
     if (problem) throw new DeployConfigError(file, `${v.name}.${problem.field}`, problem.problem);
   }
-  const { stackName, timeZone, doctorSchedule, heartbeatHours, alarmEmail, ...sections } = parsed.data as Record<string, unknown> & z.infer<z.ZodMiniObject<typeof HUB_SETTINGS>>;
+  const { stackName, timeZone, doctorSchedule, heartbeatHours, encryption, alarmEmail, ...sections } = parsed.data as Record<string, unknown> & z.infer<z.ZodMiniObject<typeof HUB_SETTINGS>>;
   return {
     stackName,
     timeZone,
     doctorSchedule,
     heartbeatHours,
+    encryption,
     ...(alarmEmail ? { alarmEmail } : {}),
     vendors: sections as DeployConfig['vendors'],
   };

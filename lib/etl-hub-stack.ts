@@ -20,6 +20,7 @@ import { COMMON_ENV, secretIdEnv, settingsToEnv } from '../lambdas/settings.js';
 import { VENDORS } from '../vendors/index.js';
 import type { DeployConfig } from './config.js';
 import { bundledFunction } from './constructs/bundled-function.js';
+import { grantData } from './constructs/data-access.js';
 import { PipelineStateMachine } from './constructs/pipeline-state-machine.js';
 
 /** Not a state machine task: started by EventBridge when a _READY marker lands, it starts a machine. */
@@ -63,11 +64,50 @@ export class EtlHubStack extends Stack {
 
   /** A scheduled pipeline with no success in this many hours alarms. */
   private readonly heartbeatHours: number;
+  /** What encrypts the data, logs, secrets, queue and table: the hub's key, a key of the district's, or none (AWS's keys). */
+  readonly dataKey?: kms.IKey;
 
   constructor(scope: Construct, id: string, props: EtlHubStackProps) {
     super(scope, id, props);
     const { config } = props;
     this.heartbeatHours = config.heartbeatHours;
+
+    // The hub's own customer-managed key (rotated yearly): always the alarm topic's, and with
+    // `encryption: "kms"` (the default) also the data's. The construct id stays what it was.
+    const alarmKey = new kms.Key(this, 'AlarmTopicKey', {
+      description: 'The ETL hub key: encrypts the alarm topic, and with encryption "kms" the data bucket, logs, secrets, queue and state table.',
+      enableKeyRotation: true,
+    });
+    // enforceSSL replaces the topic's default policy with a deny-only one: without these
+    // statements CloudWatch could not publish an alarm (nor decrypt with the key to do so).
+    const sameAccount = { StringEquals: { 'aws:SourceAccount': this.account } };
+    // CloudWatch (alarms → topic), EventBridge (rules → dead-letter queue), SNS (e-mail → dead-letter queue).
+    for (const service of ['cloudwatch.amazonaws.com', 'events.amazonaws.com', 'sns.amazonaws.com']) {
+      alarmKey.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: `Let${service.split('.')[0]}UseTheKey`,
+          principals: [new iam.ServicePrincipal(service)],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+          conditions: sameAccount,
+        }),
+      );
+    }
+    if (config.encryption === 'kms') {
+      // CloudWatch Logs encrypts this account's log groups with it, and nothing else.
+      alarmKey.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'LetCloudWatchLogsUseTheKey',
+          principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
+          actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+          resources: ['*'],
+          conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*` } },
+        }),
+      );
+      this.dataKey = alarmKey;
+    } else if (config.encryption !== 'aws-managed') {
+      this.dataKey = kms.Key.fromKeyArn(this, 'DataKey', config.encryption);
+    }
 
     const accessLogs = new s3.Bucket(this, 'AccessLogs', {
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -79,7 +119,8 @@ export class EtlHubStack extends Stack {
     });
 
     this.bucket = new s3.Bucket(this, 'DataBucket', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
+      // Server access logs cannot go to a bucket under a customer-managed key; the data can.
+      ...(this.dataKey ? { encryption: s3.BucketEncryption.KMS, encryptionKey: this.dataKey, bucketKeyEnabled: true } : { encryption: s3.BucketEncryption.S3_MANAGED }),
       enforceSSL: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       versioned: true,
@@ -111,25 +152,14 @@ export class EtlHubStack extends Stack {
       timeToLiveAttribute: 'expiresAt',
       removalPolicy: RemovalPolicy.RETAIN,
     });
-
-    const alarmKey = new kms.Key(this, 'AlarmTopicKey', {
-      description: 'Encrypts the ETL hub alarm topic; CloudWatch alarms may use it to publish.',
-      enableKeyRotation: true,
-    });
-    // enforceSSL replaces the topic's default policy with a deny-only one: without these
-    // statements CloudWatch could not publish an alarm (nor decrypt with the key to do so).
-    const sameAccount = { StringEquals: { 'aws:SourceAccount': this.account } };
-    for (const service of ['cloudwatch.amazonaws.com', 'events.amazonaws.com']) {
-      alarmKey.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: `Let${service.split('.')[0]}UseTheKeyForAlarms`,
-          principals: [new iam.ServicePrincipal(service)],
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-          resources: ['*'],
-          conditions: sameAccount,
-        }),
-      );
+    if (this.dataKey) {
+      // TableEncryptionV2.customerManagedKey needs a region-bound stack; the hub stays region-agnostic,
+      // so the one replica's key is set on the template itself.
+      const table = this.stateTable.node.defaultChild as dynamodb.CfnGlobalTable;
+      table.addPropertyOverride('SSESpecification', { SSEEnabled: true, SSEType: 'KMS' });
+      table.addPropertyOverride('Replicas.0.SSESpecification', { KMSMasterKeyId: this.dataKey.keyArn });
     }
+
     this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { displayName: 'School ETL hub alarms', masterKey: alarmKey, enforceSSL: true });
     this.alarmTopic.addToResourcePolicy(
       new iam.PolicyStatement({
@@ -165,7 +195,7 @@ export class EtlHubStack extends Stack {
     const title = pascal(vendor.title);
     const secretName = `${this.stackName}/${vendor.secret.name}`;
     const secret = this.vendorSecret(`${title}Secret`, secretName, vendor.secret.description, vendor.secret.rotation);
-    const extra = infra?.deploy(this, { bucket: this.bucket, secret, settings }) ?? { environment: {} };
+    const extra = infra?.deploy(this, { bucket: this.bucket, secret, settings, grantData: (grantee, access, extra) => grantData(this, this.bucket, grantee, access, extra) }) ?? { environment: {} };
     const runtime = { [secretIdEnv(vendor.settings.prefix)]: secretName, ...settingsToEnv(vendor.settings, settings) };
     const environment = {
       [COMMON_ENV.bucket]: this.bucket.bucketName,
@@ -184,6 +214,7 @@ export class EtlHubStack extends Stack {
         alarmTopic: this.alarmTopic,
         environment,
         transferConnectorArn: extra.transferConnectorArn,
+        ...(this.dataKey ? { encryptionKey: this.dataKey } : {}),
       });
       this.pipelines[pipeline.name] = deployed;
       const machine = deployed.stateMachine;
@@ -208,6 +239,7 @@ export class EtlHubStack extends Stack {
       environment: { STATE_MACHINE_ARN: machine.stateMachineArn, OUTBOX_PREFIX: outbox },
       // EventBridge invokes it asynchronously: an event it fails on after Lambda's own retries lands here too.
       deadLetterQueue: this.deadLetters(),
+      ...(this.dataKey ? { encryptionKey: this.dataKey } : {}),
     });
     machine.grantStartExecution(trigger);
     new events.Rule(this, `${id}ReadyRule`, {
@@ -237,7 +269,7 @@ export class EtlHubStack extends Stack {
   private deadLetters(): sqs.Queue {
     if (this.triggerDeadLetters) return this.triggerDeadLetters;
     const queue = new sqs.Queue(this, 'TriggerDeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      ...(this.dataKey ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: this.dataKey } : { encryption: sqs.QueueEncryption.SQS_MANAGED }),
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
@@ -256,12 +288,19 @@ export class EtlHubStack extends Stack {
     return queue;
   }
 
+  /** A schedule's role may put the event it could not deliver into the dead-letter queue (and use its key). */
+  private mayDeadLetter(role: iam.Role): void {
+    const queue = this.deadLetters();
+    queue.grant(role, 'sqs:SendMessage');
+    queue.encryptionMasterKey?.grant(role, 'kms:GenerateDataKey', 'kms:Decrypt');
+  }
+
   /**
    * A connection's secret: created without a value (the operator puts it in after deploying), and
    * not rotated by AWS because the vendor issues it; `reason` says where it is rotated instead.
    */
   private vendorSecret(id: string, secretName: string, description: string, reason: string): secretsmanager.Secret {
-    const secret = new secretsmanager.Secret(this, id, { secretName, description });
+    const secret = new secretsmanager.Secret(this, id, { secretName, description, ...(this.dataKey ? { encryptionKey: this.dataKey } : {}) });
     Validations.of(secret).acknowledge({ id: 'AwsSolutions-SMG4', reason });
     return secret;
   }
@@ -278,6 +317,7 @@ export class EtlHubStack extends Stack {
       memoryMb: 256,
       environment: Object.assign({ DOCTOR_CONNECTIONS: this.connections.map((c) => c.name).join(','), [COMMON_ENV.timeZone]: config.timeZone }, ...this.connections.map((c) => c.environment)),
       deadLetterQueue: this.deadLetters(),
+      ...(this.dataKey ? { encryptionKey: this.dataKey } : {}),
     });
     for (const c of this.connections) c.secret.grantRead(fn);
     const role = new iam.Role(this, 'CheckConnectionsScheduleRole', {
@@ -285,7 +325,7 @@ export class EtlHubStack extends Stack {
       description: 'Lets EventBridge Scheduler run the daily connection checks',
     });
     fn.grantInvoke(role);
-    this.deadLetters().grantSendMessages(role);
+    this.mayDeadLetter(role);
     Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
       reason: 'The CDK invoke grant covers the function and its versions; the schedule invokes this function only.',
@@ -360,7 +400,7 @@ export class EtlHubStack extends Stack {
     });
     stateMachine.grantStartExecution(role);
     const dlq = this.deadLetters();
-    dlq.grantSendMessages(role);
+    this.mayDeadLetter(role);
     new scheduler.CfnSchedule(this, id, {
       description: `${stateMachine.node.scope?.node.id ?? id}: ${namePrefix} run (${expression} ${timeZone})`,
       scheduleExpression: expression,

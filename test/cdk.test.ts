@@ -34,13 +34,16 @@ beforeAll(async () => {
   assemblyDir = app.synth().directory;
 }, 120_000);
 
-/** X-Ray's two actions (active tracing) take no resource; every function has them, so they are left out of what a policy grants. */
+/**
+ * X-Ray's two actions (active tracing) take no resource, and each function writes its own log
+ * group; every function has both, so they are left out of what a policy grants.
+ */
 const withoutXray = (policy: any) =>
-  policy && { ...policy, Properties: { ...policy.Properties, PolicyDocument: { ...policy.Properties.PolicyDocument, Statement: policy.Properties.PolicyDocument.Statement.filter((st: any) => ![st.Action].flat().every((a: string) => a.startsWith('xray:'))) } } };
+  policy && { ...policy, Properties: { ...policy.Properties, PolicyDocument: { ...policy.Properties.PolicyDocument, Statement: policy.Properties.PolicyDocument.Statement.filter((st: any) => ![st.Action].flat().every((a: string) => a.startsWith('xray:') || a.startsWith('logs:'))) } } };
 
 const policyOf = (fnId: string) => {
   const roles = template.findResources('AWS::IAM::Policy');
-  const entry = Object.entries(roles).find(([id]) => id.startsWith(`CampusGroupsExport${fnId}ServiceRoleDefaultPolicy`));
+  const entry = Object.entries(roles).find(([id]) => id.startsWith(`CampusGroupsExport${fnId}RoleDefaultPolicy`));
   return JSON.stringify(withoutXray(entry?.[1]) ?? {});
 };
 
@@ -140,6 +143,21 @@ describe('EtlHubStack', () => {
     const plan = policyOf('PlanExport');
     expect(plan).toContain('/state/campusgroups/*');
     expect(plan).not.toContain('s3:PutObject');
+    // Listing only under its own prefixes, by condition; no bucket-wide List*/GetBucket* anywhere.
+    const list = JSON.parse(exportPages).Properties.PolicyDocument.Statement.find((st: any) => st.Action === 's3:ListBucket');
+    expect(list.Condition).toEqual({ StringLike: { 's3:prefix': ['campusgroups/*', 'state/campusgroups/*'] } });
+    const everyPolicy = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    expect(everyPolicy).not.toMatch(/"s3:(List|GetBucket|GetObject|DeleteObject|Abort)\*"/);
+    for (const st of Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement)) {
+      if ([st.Action].flat().includes('s3:ListBucket')) expect(st.Condition?.StringLike?.['s3:prefix'], JSON.stringify(st)).toBeDefined();
+    }
+    // Each function writes its own log group only: no AWSLambdaBasicExecutionRole (logs on every group).
+    for (const [id, role] of Object.entries(template.findResources('AWS::IAM::Role')) as Array<[string, any]>) {
+      if (id.startsWith('BucketNotificationsHandler')) continue; // CDK's own custom resource, acknowledged as such
+      expect(JSON.stringify(role.Properties.ManagedPolicyArns ?? [])).not.toContain('AWSLambdaBasicExecutionRole');
+    }
+    const logs = JSON.parse(JSON.stringify(Object.entries(template.findResources('AWS::IAM::Policy')).find(([id]) => id.startsWith('CampusGroupsExportExportPagesRoleDefaultPolicy'))![1])).Properties.PolicyDocument.Statement.find((st: any) => [st.Action].flat().includes('logs:PutLogEvents'));
+    expect(logs.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^CampusGroupsExportExportPagesLogs/), 'Arn'] });
   });
 
   it('starts watermark-import when a _READY marker lands, through a Lambda that may only start that machine', () => {
@@ -152,9 +170,9 @@ describe('EtlHubStack', () => {
     });
     template.hasResourceProperties('Custom::S3BucketNotifications', { NotificationConfiguration: { EventBridgeConfiguration: {} } });
     const policies = template.findResources('AWS::IAM::Policy');
-    const starter = Object.entries(policies).find(([id]) => id.startsWith('WatermarkStartOnReadyServiceRoleDefaultPolicy'))![1];
+    const starter = Object.entries(policies).find(([id]) => id.startsWith('WatermarkStartOnReadyRoleDefaultPolicy'))![1];
     // It may start that machine, and put an event it failed on into the dead-letter queue.
-    expect(withoutXray(starter).Properties.PolicyDocument.Statement.map((st: any) => st.Action).sort()).toEqual(['sqs:SendMessage', 'states:StartExecution']);
+    expect(withoutXray(starter).Properties.PolicyDocument.Statement.map((st: any) => st.Action).sort()).toEqual([['kms:GenerateDataKey', 'kms:Decrypt'], 'sqs:SendMessage', 'states:StartExecution']);
     const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine')) as any[];
     const wm = machines.find((m) => m.Properties.StateMachineName === 'TestHub-watermark-import');
     expect(Object.keys(wm.Properties.DefinitionSubstitutions).sort()).toEqual([
@@ -162,7 +180,7 @@ describe('EtlHubStack', () => {
     ]);
     // Only the tasks that talk to Watermark can read its secret.
     const watermarkSecretReaders = Object.entries(policies).filter(([id, p]) => id.startsWith('WatermarkImport') && JSON.stringify(p).includes('WatermarkSecret'));
-    expect(watermarkSecretReaders.map(([id]) => id.replace(/ServiceRole.*/, '')).sort()).toEqual(['WatermarkImportAuthorize', 'WatermarkImportPollStatus', 'WatermarkImportSubmitImport']);
+    expect(watermarkSecretReaders.map(([id]) => id.replace(/RoleDefaultPolicy.*/, '')).sort()).toEqual(['WatermarkImportAuthorize', 'WatermarkImportPollStatus', 'WatermarkImportSubmitImport']);
   });
 
   it('deploys the SameGoal SFTP connector with its secret and pinned host keys, and lets only the transfer tasks use it', () => {
@@ -175,7 +193,7 @@ describe('EtlHubStack', () => {
     const policies = template.findResources('AWS::IAM::Policy');
     const transferUsers = Object.entries(policies)
       .filter(([, p]) => JSON.stringify(p).includes('transfer:StartFileTransfer'))
-      .map(([id]) => id.replace(/ServiceRole.*/, ''))
+      .map(([id]) => id.replace(/RoleDefaultPolicy.*/, ''))
       .sort();
     expect(transferUsers).toEqual(['SameGoalDeliveryCheckTransfers', 'SameGoalDeliveryStartTransfers']);
     template.hasResourceProperties('AWS::Events::Rule', {
@@ -191,7 +209,7 @@ describe('EtlHubStack', () => {
     const policies = template.findResources('AWS::IAM::Policy');
     const readers = Object.entries(policies)
       .filter(([, p]) => JSON.stringify(p).includes('GoContractorSecret'))
-      .map(([id]) => id.replace(/ServiceRole.*/, ''))
+      .map(([id]) => id.replace(/RoleDefaultPolicy.*/, ''))
       .sort();
     // …and the daily connection checks.
     expect(readers).toEqual(['CheckConnections', 'GoContractorExportGcExportPages', 'GoContractorExportGcPlanExport']);
@@ -215,9 +233,10 @@ describe('EtlHubStack', () => {
     }
     // The checks read the four secrets and nothing else.
     const policies = template.findResources('AWS::IAM::Policy');
-    const checker = Object.entries(policies).find(([id]) => id.startsWith('CheckConnectionsServiceRoleDefaultPolicy'))![1] as any;
+    const checker = Object.entries(policies).find(([id]) => id.startsWith('CheckConnectionsRoleDefaultPolicy'))![1] as any;
     expect(new Set(withoutXray(checker).Properties.PolicyDocument.Statement.flatMap((st: any) => [st.Action].flat()))).toEqual(
-      new Set(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret', 'sqs:SendMessage']),
+      // With the hub's key (the default): its Decrypt for the secrets, and its data key for the dead-letter queue.
+      new Set(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret', 'sqs:SendMessage', 'kms:Decrypt', 'kms:GenerateDataKey']),
     );
   });
 
@@ -227,7 +246,7 @@ describe('EtlHubStack', () => {
     for (const rule of rules) for (const target of rule.Properties.Targets) expect(target.DeadLetterConfig?.Arn, JSON.stringify(target)).toBeDefined();
     const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule')) as any[];
     for (const schedule of schedules) expect(schedule.Properties.Target.DeadLetterConfig?.Arn).toBeDefined();
-    template.hasResourceProperties('AWS::SQS::Queue', { MessageRetentionPeriod: 14 * 86_400, SqsManagedSseEnabled: true });
+    template.hasResourceProperties('AWS::SQS::Queue', { MessageRetentionPeriod: 14 * 86_400, KmsMasterKeyId: Match.anyValue() });
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as any[];
     expect(alarms.some((a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible')).toBe(true);
     expect(alarms.filter((a) => a.Properties.MetricName === 'Errors' && /StartOnReady/.test(JSON.stringify(a.Properties.Dimensions)))).toHaveLength(2);
@@ -273,5 +292,57 @@ describe('deployment config', () => {
     [{ timeZone: 'UTC', watermark: { schedule: 'cron(30 2 * * ? *)' } }, /watermark.schedule 'cron\(30 2 \* \* \? \*\)' fires between 02:00 and 02:59/],
   ])('names the bad setting in %j', (config, message) => {
     expect(() => parseDeployConfig(JSON.stringify(config), 'deploy.json')).toThrow(message);
+  });
+
+  describe('encryption', () => {
+    const synth = async (encryption?: string) => {
+      const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'cdk-kms-')), context: { 'aws:cdk:bundling-stacks': [] } });
+      const config = parseDeployConfig(JSON.stringify({ stackName: 'KeyHub', timeZone: 'UTC', gocontractor: { enabled: true }, ...(encryption ? { encryption } : {}) }), 'k.json');
+      return Template.fromStack(new EtlHubStack(app, 'KeyHub', { config, infra: await loadVendorInfra() }));
+    };
+    const keyed = (t: Template) => ({
+      bucket: JSON.stringify(Object.values(t.findResources('AWS::S3::Bucket')).map((b: any) => b.Properties.BucketEncryption)),
+      logGroups: Object.values(t.findResources('AWS::Logs::LogGroup')).map((g: any) => g.Properties.KmsKeyId),
+      secrets: Object.values(t.findResources('AWS::SecretsManager::Secret')).map((x: any) => x.Properties.KmsKeyId),
+      queues: Object.values(t.findResources('AWS::SQS::Queue')).map((q: any) => q.Properties.KmsMasterKeyId),
+      table: Object.values(t.findResources('AWS::DynamoDB::GlobalTable')).map((x: any) => [x.Properties.SSESpecification, x.Properties.Replicas[0].SSESpecification]),
+    });
+
+    it("puts the data, logs, secrets, queue and table under the hub's own key by default, which CloudWatch Logs may use for this account's log groups only", async () => {
+      const t = await synth();
+      const k = keyed(t);
+      const hubKey = { 'Fn::GetAtt': [expect.stringMatching(/^AlarmTopicKey/), 'Arn'] };
+      expect(k.bucket).toContain('"SSEAlgorithm":"aws:kms"');
+      expect(k.bucket).toContain('"BucketKeyEnabled":true');
+      // The access-log bucket stays SSE-S3: S3 server access logging cannot deliver to a KMS-encrypted bucket.
+      expect(k.bucket).toContain('"SSEAlgorithm":"AES256"');
+      expect(k.logGroups.length).toBeGreaterThan(3);
+      for (const id of [...k.logGroups, ...k.secrets, ...k.queues]) expect(id).toEqual(hubKey);
+      expect(k.table).toEqual([[{ SSEEnabled: true, SSEType: 'KMS' }, { KMSMasterKeyId: hubKey }]]);
+      const policy = JSON.stringify(Object.values(t.findResources('AWS::KMS::Key'))[0]);
+      expect(policy).toContain('"kms:EncryptionContext:aws:logs:arn"');
+      expect(Object.keys(t.findResources('AWS::KMS::Key'))).toHaveLength(1);
+    });
+
+    it("uses AWS's keys with encryption 'aws-managed'; the alarm topic keeps the hub's key", async () => {
+      const t = await synth('aws-managed');
+      const k = keyed(t);
+      expect(k.bucket).not.toContain('aws:kms');
+      for (const id of [...k.logGroups, ...k.secrets, ...k.queues]) expect(id).toBeUndefined();
+      expect(k.table).toEqual([[undefined, undefined]]);
+      t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    });
+
+    it("uses the district's own key when given its ARN", async () => {
+      const arn = 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555';
+      const k = keyed(await synth(arn));
+      expect(k.bucket).toContain(arn);
+      for (const id of [...k.logGroups, ...k.secrets, ...k.queues]) expect(id).toBe(arn);
+      expect(k.table).toEqual([[{ SSEEnabled: true, SSEType: 'KMS' }, { KMSMasterKeyId: arn }]]);
+    });
+
+    it('refuses anything else, naming the setting', () => {
+      expect(() => parseDeployConfig(JSON.stringify({ timeZone: 'UTC', encryption: 'sse-s3' }), 'k.json')).toThrow(/k\.json: encryption must be 'kms', 'aws-managed' or a KMS key ARN/);
+    });
   });
 });

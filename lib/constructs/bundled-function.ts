@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -21,10 +22,20 @@ export function bundledFunction(
     environment: Record<string, string>;
     /** For a function invoked asynchronously (EventBridge, Scheduler): where its failed events go. */
     deadLetterQueue?: import('aws-cdk-lib/aws-sqs').IQueue;
+    /** Encrypts its log group (the hub's data key), when there is one. */
+    encryptionKey?: import('aws-cdk-lib/aws-kms').IKey;
   },
 ): NodejsFunction {
-  const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY });
+  const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+    retention: logs.RetentionDays.THREE_MONTHS,
+    removalPolicy: RemovalPolicy.DESTROY,
+    ...(props.encryptionKey ? { encryptionKey: props.encryptionKey } : {}),
+  });
+  // Its own role, writing to its own log group only (AWSLambdaBasicExecutionRole would allow every log group).
+  const role = new iam.Role(scope, `${id}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: `The ${id} function` });
+  role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
   const fn = new NodejsFunction(scope, id, {
+    role,
     entry: join(PROJECT_ROOT, props.entry),
     handler: 'handler',
     runtime: lambda.Runtime.NODEJS_24_X,
@@ -54,19 +65,17 @@ export function bundledFunction(
       externalModules: ['cpu-features', '*.node'],
     },
   });
+  // Lambda sends a failed asynchronous event with the function's role (CDK grants sqs:SendMessage); an encrypted queue needs its key too.
+  props.deadLetterQueue?.encryptionMasterKey?.grant(fn, 'kms:GenerateDataKey', 'kms:Decrypt');
   if (!props.deadLetterQueue) {
     Validations.of(fn).acknowledge({
       id: 'Serverless-LambdaDLQ',
       reason: 'Invoked synchronously by its state machine, which retries and catches its errors; a function dead-letter queue only serves asynchronous invocations.',
     });
   }
-  Validations.of(fn).acknowledge({
+  Validations.of(role).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
     reason: "Active tracing: X-Ray's PutTraceSegments and PutTelemetryRecords support no resource-level permissions.",
-  });
-  Validations.of(fn).acknowledge({
-    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-    reason: 'The AWS managed basic execution role only lets the function write its own CloudWatch Logs.',
   });
   return fn;
 }

@@ -14,6 +14,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { substitutionOf, type PipelineSpec } from '../../lambdas/connector.js';
 import { bundledFunction, PROJECT_ROOT } from './bundled-function.js';
+import { grantData } from './data-access.js';
 
 
 export interface PipelineStateMachineProps {
@@ -27,6 +28,8 @@ export interface PipelineStateMachineProps {
   alarmTopic: sns.ITopic;
   /** The Transfer Family connector the pipeline's `transfer` functions may start transfers on. */
   transferConnectorArn?: string;
+  /** Encrypts the log groups, when the hub has a data key. */
+  encryptionKey?: import('aws-cdk-lib/aws-kms').IKey;
 }
 
 /**
@@ -45,7 +48,13 @@ export class PipelineStateMachine extends Construct {
 
     for (const spec of pipeline.functions) {
       const name = spec.id;
-      const fn = bundledFunction(this, name, { entry: spec.entry, timeoutSeconds: spec.timeoutSeconds, memoryMb: spec.memoryMb, environment: props.environment });
+      const fn = bundledFunction(this, name, {
+        entry: spec.entry,
+        timeoutSeconds: spec.timeoutSeconds,
+        memoryMb: spec.memoryMb,
+        environment: props.environment,
+        ...(props.encryptionKey ? { encryptionKey: props.encryptionKey } : {}),
+      });
       this.functions[name] = fn;
       substitutions[substitutionOf(spec)] = fn.functionArn;
 
@@ -61,25 +70,14 @@ export class PipelineStateMachine extends Construct {
         if (!props.transferConnectorArn) throw new Error(`${pipeline.name}: ${name} needs a Transfer connector and none was given`);
         fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['transfer:StartFileTransfer', 'transfer:ListFileTransferResults'], resources: [props.transferConnectorArn] }));
       }
-      for (const pattern of spec.access.readData ?? []) bucket.grantRead(fn, pattern);
-      for (const pattern of spec.access.writeData ?? []) bucket.grantPut(fn, pattern);
-      for (const pattern of spec.access.deleteData ?? []) bucket.grantDelete(fn, pattern);
-      const bucketId = Stack.of(this).getLogicalId(bucket.node.defaultChild as s3.CfnBucket);
-      for (const pattern of [...(spec.access.readData ?? []), ...(spec.access.writeData ?? []), ...(spec.access.deleteData ?? [])]) {
-        Validations.of(fn).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${pattern}]`,
-          reason: `Scoped to the ${pattern.replace('/*', '/')} prefix of the data bucket, whose object keys are made at run time.`,
-        });
-      }
-      for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:Abort*', 's3:DeleteObject*']) {
-        Validations.of(fn).acknowledge({ id: `AwsSolutions-IAM5[Action::${action}]`, reason: 'The CDK grant for the prefixes above; read, write and delete of objects there only.' });
-      }
+      grantData(this, bucket, fn, { read: spec.access.readData, write: spec.access.writeData, delete: spec.access.deleteData });
     }
 
     const logGroup = new logs.LogGroup(this, 'ExecutionLogs', {
       logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-${pipeline.name}`,
       retention: logs.RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.DESTROY,
+      ...(props.encryptionKey ? { encryptionKey: props.encryptionKey } : {}),
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: `${Stack.of(this).stackName}-${pipeline.name}`,
