@@ -121,19 +121,18 @@ interface Prepared {
   pipeline: PipelineSpec;
   definition: { States: Record<string, TaskState> };
   byArn: Map<string, FunctionSpec>;
-  handlers: Map<string, Handler>;
   machine: StateMachine;
 }
 
 const prepared = new Map<string, Promise<Prepared>>();
+const sources = new Map<string, Promise<Map<string, Handler>>>();
 
 /** Where a run's Lambda code comes from: the TypeScript source in this process, or the synthesized bundles. */
 export type CodeSource = { kind: 'source' } | { kind: 'bundled'; assembly: Assembly; onLine?: (line: string) => void };
 
 /**
- * Loads a pipeline's definition and handler modules and validates the definition (which
- * compiles a JSON schema): the local runtime's cold start, once per pipeline and process.
- * Handler modules are imported only here, after the environment points them at the local services.
+ * Loads a pipeline's definition and validates it (which compiles a JSON schema): the local
+ * runtime's cold start, once per pipeline and process.
  */
 export function preparePipeline(name: string): Promise<Prepared> {
   let ready = prepared.get(name);
@@ -142,16 +141,38 @@ export function preparePipeline(name: string): Promise<Prepared> {
       const pipeline = PIPELINES[name];
       if (!pipeline) throw new Error(`Unknown pipeline '${name}' (known: ${Object.keys(PIPELINES).join(', ')})`);
       const { definition, byArn } = loadDefinition(pipeline);
+      const machine = new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
+      return { pipeline, definition, byArn, machine };
+    })();
+    ready.catch(() => prepared.delete(name));
+    prepared.set(name, ready);
+  }
+  return ready;
+}
+
+/** The definition and the source's handler modules, loaded ahead of a run (benchmarks keep the cold start out of their figures). */
+export async function preloadSource(name: string): Promise<void> {
+  await sourceHandlers((await preparePipeline(name)).pipeline);
+}
+
+/**
+ * The handler modules of a pipeline's source, imported once per process and only for a run of
+ * the source (a bundled run must not import them: their clients would keep the endpoints of the
+ * local environment that was up then).
+ */
+function sourceHandlers(pipeline: PipelineSpec): Promise<Map<string, Handler>> {
+  let ready = sources.get(pipeline.name);
+  if (!ready) {
+    ready = (async () => {
       const handlers = new Map<string, Handler>();
       for (const fn of pipeline.functions) {
         const mod = (await import(pathToFileURL(join(ROOT, fn.entry)).href)) as { handler: Handler };
         handlers.set(fn.id, mod.handler);
       }
-      const machine = new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
-      return { pipeline, definition, byArn, handlers, machine };
+      return handlers;
     })();
-    ready.catch(() => prepared.delete(name));
-    prepared.set(name, ready);
+    ready.catch(() => sources.delete(pipeline.name));
+    sources.set(pipeline.name, ready);
   }
   return ready;
 }
@@ -202,7 +223,7 @@ const defaultLineSink = (line: string) => emitLine(line);
 /** Runs a pipeline's unmodified ASL with each Lambda Task served by its real handler: from source in this process, or from its synthesized bundle. */
 export async function runPipeline(name: string, input: unknown, options: RunOptions = {}): Promise<RunResult> {
   const ready = await preparePipeline(name);
-  const { pipeline, byArn, handlers: sourceHandlers } = ready;
+  const { pipeline, byArn } = ready;
   let { definition, machine } = ready;
   if (options.patchDefinition) {
     definition = structuredClone(definition);
@@ -211,7 +232,7 @@ export async function runPipeline(name: string, input: unknown, options: RunOpti
   }
   const code = options.code ?? { kind: 'source' };
   const bundled = code.kind === 'bundled' ? bundledHandlers(pipeline, code) : undefined;
-  const handlers = bundled?.handlers ?? sourceHandlers;
+  const handlers = bundled?.handlers ?? (await sourceHandlers(pipeline));
   try {
     const result = await execute(pipeline, definition, byArn, handlers, machine, input, options);
     return bundled ? { ...result, maxMemoryUsedMb: bundled.memory() } : result;

@@ -41,7 +41,7 @@ async function baseline(): Promise<number> {
 // timed on its own, before the run.
 const loadStarted = performance.now();
 const runner = mode === 'export' ? await import('../../local/runner.js') : undefined;
-if (runner) await runner.preparePipeline('campusgroups-export');
+if (runner) await runner.preloadSource('campusgroups-export');
 const loadSeconds = (performance.now() - loadStarted) / 1000;
 
 async function exportRun(): Promise<{ records: number; transitions: number }> {

@@ -3,7 +3,7 @@
  * a process of its own so its peak memory is its own. Prints each task's duration and the peak RSS.
  */
 import { setLogSink } from '../../lambdas/log.js';
-import { preparePipeline, runPipeline } from '../../local/runner.js';
+import { preloadSource, runPipeline } from '../../local/runner.js';
 import { stepTimer } from '../support.js';
 
 const [batch, deliveryFile] = process.argv.slice(2);
@@ -24,7 +24,7 @@ if (batch === '--deliver-only') {
   process.stdout.write(`${JSON.stringify({ seconds: (performance.now() - started) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
   process.exit(0);
 }
-await preparePipeline('samegoal-delivery');
+await preloadSource('samegoal-delivery');
 const { onEvent, seconds } = stepTimer();
 const run = await runPipeline('samegoal-delivery', { batch, allowMassChange: true }, { onEvent });
 if (run.status !== 'SUCCEEDED') throw new Error(`${run.error}: ${run.cause}`);
