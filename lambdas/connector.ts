@@ -170,11 +170,14 @@ export interface VendorInfraContext {
   secret: import('aws-cdk-lib/aws-secretsmanager').ISecret;
   settings: Record<string, unknown>;
   /** Least-privilege access to prefixes of the data bucket (ListBucket only under them), with the bucket key's use if it has one. */
-  grantData(
-    grantee: import('aws-cdk-lib/aws-iam').IGrantable & import('constructs').Construct,
-    access: { read?: string[]; write?: string[]; delete?: string[] },
-    extraBucketActions?: string[],
-  ): void;
+  grantData(grantee: import('aws-cdk-lib/aws-iam').IGrantable & import('constructs').Construct, access: DataAccess, extraBucketActions?: string[]): void;
+}
+
+/** Key patterns of the data bucket (`campusgroups/*`) a role may read (and list under), write and delete. */
+export interface DataAccess {
+  read?: string[];
+  write?: string[];
+  delete?: string[];
 }
 
 export interface VendorInfra {

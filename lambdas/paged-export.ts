@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { addCounts, noCounts, type Counts } from './counts.js';
-import { UnexpectedResponseError } from './errors.js';
+import { readableCause, UnexpectedResponseError } from './errors.js';
 import type { Logger } from './log.js';
 import { deleteKeys, getJson, GzipJsonLinesWriter, listKeys, putJson } from './s3.js';
 
@@ -205,7 +205,8 @@ export type FailedEntity = { entity: string; status: 'failed'; error: string; ca
 
 /**
  * The results of an export's Map as its summary reads them: a failure the state machine caught
- * becomes error and cause (a Catch need not carry a Cause); and when the Map itself failed
+ * becomes error and cause, the cause as a person reads it (a Lambda's errorMessage rather than
+ * its JSON document; a Catch need not carry a Cause at all); and when the Map itself failed
  * (`stopped`, from its own Catch), every planned entity without a result is a failure with the
  * Map's error, so the summary names it, fails the run and releases its lease.
  */
@@ -217,12 +218,12 @@ export function entityResults<R extends { entity: string; status: string }>(
   const out: Array<R | FailedEntity> = results.map((r) => {
     if (r.status !== 'failed' || !('failure' in r) || !r.failure) return r as R;
     const { failure, ...rest } = r as CaughtEntity;
-    return { ...rest, error: failure.Error, cause: failure.Cause ?? `${failure.Error}, with no cause given` };
+    return { ...rest, error: failure.Error, cause: failure.Cause === undefined ? `${failure.Error}, with no cause given` : readableCause(failure.Cause) };
   });
   if (!stopped) return out;
   const done = new Set(out.map((r) => r.entity));
   const cause =
-    `the state machine's entity map stopped (${stopped.Error}${stopped.Cause ? `: ${stopped.Cause}` : ''}) before this entity's result came back; ` +
+    `the state machine's entity map stopped (${stopped.Error}${stopped.Cause ? `: ${readableCause(stopped.Cause)}` : ''}) before this entity's result came back; ` +
     'what it committed before (whole parts, a cursor) stays.';
   return [...out, ...planned.filter((e) => !done.has(e)).map((entity): FailedEntity => ({ entity, status: 'failed', error: stopped.Error, cause }))];
 }

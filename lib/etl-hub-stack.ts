@@ -2,7 +2,6 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -19,6 +18,7 @@ import type { Connector, VendorInfra } from '../lambdas/connector.js';
 import { COMMON_ENV, secretIdEnv, settingsToEnv } from '../lambdas/settings.js';
 import { VENDORS } from '../vendors/index.js';
 import type { DeployConfig } from './config.js';
+import { alarmToTopic } from './constructs/alarm.js';
 import { bundledFunction } from './constructs/bundled-function.js';
 import { grantData } from './constructs/data-access.js';
 import { PipelineStateMachine } from './constructs/pipeline-state-machine.js';
@@ -251,15 +251,11 @@ export class EtlHubStack extends Stack {
       },
       targets: [new eventsTargets.LambdaFunction(trigger, { retryAttempts: 4, maxEventAge: Duration.hours(2), deadLetterQueue: this.deadLetters() })],
     });
-    const errors = new cloudwatch.Alarm(this, `${id}StartOnReadyErrorsAlarm`, {
-      alarmDescription: `${id}: the _READY trigger failed to start a run (see its log group, and the TriggerDeadLetters queue).`,
+    alarmToTopic(this, `${id}StartOnReadyErrorsAlarm`, this.alarmTopic, {
+      description: `${id}: the _READY trigger failed to start a run (see its log group, and the TriggerDeadLetters queue).`,
       metric: trigger.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      when: 'atLeastOne',
     });
-    errors.addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
   }
 
   /**
@@ -275,15 +271,11 @@ export class EtlHubStack extends Stack {
     });
     Validations.of(queue).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of the triggers and schedules.' });
     Validations.of(queue).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason: 'This queue is itself the dead-letter queue of the triggers, schedules and alarm e-mails; its depth alarms.' });
-    const alarm = new cloudwatch.Alarm(this, 'TriggerDeadLettersAlarm', {
-      alarmDescription: 'A _READY trigger or a schedule could not start a run: its event is in the TriggerDeadLetters queue. Start the run by hand, then purge the message.',
+    alarmToTopic(this, 'TriggerDeadLettersAlarm', this.alarmTopic, {
+      description: 'A _READY trigger or a schedule could not start a run: its event is in the TriggerDeadLetters queue. Start the run by hand, then purge the message.',
       metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      when: 'atLeastOne',
     });
-    alarm.addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
     this.triggerDeadLetters = queue;
     return queue;
   }
@@ -340,24 +332,16 @@ export class EtlHubStack extends Stack {
     for (const c of this.connections) {
       const metric = (name: string, statistic: string) =>
         new cloudwatch.Metric({ namespace: 'SchoolEtlHub', metricName: name, dimensionsMap: { Connection: c.name }, statistic, period: Duration.days(1) });
-      const healthy = new cloudwatch.Alarm(this, `${c.name}ConnectionAlarm`, {
-        alarmDescription: `${c.name}: a connection check failed, or the checks did not run. Run 'etl doctor' for the line and the fix to try.`,
+      alarmToTopic(this, `${c.name}ConnectionAlarm`, this.alarmTopic, {
+        description: `${c.name}: a connection check failed, or the checks did not run. Run 'etl doctor' for the line and the fix to try.`,
         metric: metric('ConnectionHealthy', 'Minimum'),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+        when: 'noneWithMissingBreaching',
       });
-      healthy.addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
-      const warning = new cloudwatch.Alarm(this, `${c.name}ConnectionWarningAlarm`, {
-        alarmDescription: `${c.name}: a connection check warned (a key expires soon). Run 'etl doctor' for the details.`,
+      alarmToTopic(this, `${c.name}ConnectionWarningAlarm`, this.alarmTopic, {
+        description: `${c.name}: a connection check warned (a key expires soon). Run 'etl doctor' for the details.`,
         metric: metric('ConnectionWarning', 'Maximum'),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        when: 'atLeastOne',
       });
-      warning.addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
     }
   }
 
@@ -415,14 +399,10 @@ export class EtlHubStack extends Stack {
       },
     });
     // The run that never happened: no execution of this machine succeeded in the heartbeat window.
-    const heartbeat = new cloudwatch.Alarm(this, `${id}HeartbeatAlarm`, {
-      alarmDescription: `${stateMachine.node.scope?.node.id ?? id}: no execution succeeded in the last ${this.heartbeatHours} hours although it is scheduled (${expression} ${timeZone}).`,
+    alarmToTopic(this, `${id}HeartbeatAlarm`, this.alarmTopic, {
+      description: `${stateMachine.node.scope?.node.id ?? id}: no execution succeeded in the last ${this.heartbeatHours} hours although it is scheduled (${expression} ${timeZone}).`,
       metric: stateMachine.metricSucceeded({ period: Duration.hours(this.heartbeatHours), statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      when: 'noneWithMissingBreaching',
     });
-    heartbeat.addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
   }
 }

@@ -125,6 +125,7 @@ interface Prepared {
 }
 
 const prepared = new Map<string, Promise<Prepared>>();
+const compile = (definition: Prepared['definition']) => new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
 const sources = new Map<string, Promise<Map<string, Handler>>>();
 
 /** Where a run's Lambda code comes from: the TypeScript source in this process, or the synthesized bundles. */
@@ -141,8 +142,7 @@ export function preparePipeline(name: string): Promise<Prepared> {
       const pipeline = PIPELINES[name];
       if (!pipeline) throw new Error(`Unknown pipeline '${name}' (known: ${Object.keys(PIPELINES).join(', ')})`);
       const { definition, byArn } = loadDefinition(pipeline);
-      const machine = new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
-      return { pipeline, definition, byArn, machine };
+      return { pipeline, definition, byArn, machine: compile(definition) };
     })();
     ready.catch(() => prepared.delete(name));
     prepared.set(name, ready);
@@ -228,7 +228,7 @@ export async function runPipeline(name: string, input: unknown, options: RunOpti
   if (options.patchDefinition) {
     definition = structuredClone(definition);
     options.patchDefinition(definition as { States: Record<string, unknown> });
-    machine = new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
+    machine = compile(definition);
   }
   const code = options.code ?? { kind: 'source' };
   const bundled = code.kind === 'bundled' ? bundledHandlers(pipeline, code) : undefined;

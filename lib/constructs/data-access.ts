@@ -2,13 +2,7 @@ import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-
-export interface DataAccess {
-  /** Key patterns (`campusgroups/*`) it may read, and list. */
-  read?: string[];
-  write?: string[];
-  delete?: string[];
-}
+import type { DataAccess } from '../../lambdas/connector.js';
 
 /**
  * Least privilege on the data bucket, instead of CDK's grantRead/grantPut (which add `s3:List*`

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -13,6 +12,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { substitutionOf, type PipelineSpec } from '../../lambdas/connector.js';
+import { alarmToTopic } from './alarm.js';
 import { bundledFunction, PROJECT_ROOT } from './bundled-function.js';
 import { grantData } from './data-access.js';
 
@@ -109,14 +109,10 @@ export class PipelineStateMachine extends Construct {
       label: `${pipeline.name} failed or timed-out executions`,
       period: Duration.minutes(5),
     });
-    const alarm = new cloudwatch.Alarm(this, 'FailedExecutionsAlarm', {
-      alarmDescription: `${pipeline.name}: an execution failed or timed out. See the execution's error and cause in the Step Functions console.`,
+    alarmToTopic(this, 'FailedExecutionsAlarm', props.alarmTopic, {
+      description: `${pipeline.name}: an execution failed or timed out. See the execution's error and cause in the Step Functions console.`,
       metric: failures,
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      when: 'atLeastOne',
     });
-    alarm.addAlarmAction(new cwActions.SnsAction(props.alarmTopic));
   }
 }

@@ -1,4 +1,3 @@
-import { readableCause } from '../../lambdas/errors.js';
 import type { Counts } from '../../lambdas/counts.js';
 import { entityResults, type CaughtEntity, type CaughtError } from '../../lambdas/paged-export.js';
 import type { EntityResult } from './export.js';
@@ -38,8 +37,7 @@ export interface ExportSummary {
 }
 
 export function summarize(raw: SummaryInput): ExportSummary {
-  const results = entityResults<EntityResult>(raw.results, raw.planned, raw.stopped) as Array<EntityResult | EntityFailure>;
-  const input = { ...raw, results: results.map((r) => (r.status === 'failed' ? { ...r, cause: readableCause(r.cause) } : r)) };
+  const input = { ...raw, results: entityResults<EntityResult>(raw.results, raw.planned, raw.stopped) as Array<EntityResult | EntityFailure> };
   const failures = input.results.filter((r): r is EntityFailure => r.status === 'failed');
   const sum = (pick: (r: Counts) => number) =>
     input.results.reduce((n, r) => n + (r.status === 'succeeded' ? pick(r) : r.totals ? pick(r.totals) : 0), 0);

@@ -1,4 +1,3 @@
-import { readableCause } from '../../lambdas/errors.js';
 import { addCounts, noCounts, type Counts } from '../../lambdas/counts.js';
 import { entityResults, type CaughtEntity, type CaughtError } from '../../lambdas/paged-export.js';
 
@@ -16,7 +15,7 @@ export interface GcSummary {
 }
 
 export function summarize(input: { runId: string; warnings: string[]; results: Array<(Record<string, unknown> & { entity: string; status: string }) | CaughtEntity>; planned: string[]; stopped: CaughtError | null }): GcSummary {
-  const results: Array<Record<string, unknown>> = entityResults(input.results, input.planned, input.stopped).map((r) => (r.status === 'failed' ? { ...r, cause: readableCause(r.cause) } : r));
+  const results: Array<Record<string, unknown>> = entityResults(input.results, input.planned, input.stopped);
   const failed = results.filter((r) => r.status === 'failed');
   let totals = noCounts();
   for (const r of results) {
