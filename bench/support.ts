@@ -77,7 +77,7 @@ export function runChild<T>(script: string, args: string[], env: Record<string, 
   // A bundle from bundleChild runs as it is; a TypeScript script through tsx.
   const command = script.endsWith('.mjs') ? [script] : ['--import', 'tsx', join(ROOT_DIR, script)];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...command, ...args], {
+    const child = spawn(process.execPath, [...(process.env.BENCH_CHILD_ARGS?.split(' ').filter(Boolean) ?? []), ...command, ...args], {
       cwd: ROOT_DIR,
       env: { ...process.env, NODE_NO_WARNINGS: '1', ...env },
       stdio: ['ignore', 'pipe', 'inherit'],

@@ -24,6 +24,23 @@ if (batch === '--deliver-only') {
   process.stdout.write(`${JSON.stringify({ seconds: (performance.now() - started) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
   process.exit(0);
 }
+if (batch === '--put-from-disk') {
+  // Our SFTP code alone, fed from local disk as OpenSSH's sftp is: the same files into a new directory.
+  const { createReadStream } = await import('node:fs');
+  const { basename } = await import('node:path');
+  const { connectSftp, putStream } = await import('../../vendors/samegoal/sftp.js');
+  const { loadConfig } = await import('../../vendors/samegoal/config.js');
+  const config = loadConfig();
+  const secret = JSON.parse(process.env.BENCH_SFTP_SECRET!) as import('../../vendors/samegoal/sftp.js').SftpSecret;
+  const [remoteDir, ...paths] = process.argv.slice(3);
+  const started = performance.now();
+  const sftp = await connectSftp(config.sftpUrl, secret, config.trustedHostKeys, config.secretId);
+  await sftp.mkdir(remoteDir!);
+  for (const path of paths) await putStream(sftp, createReadStream(path, { highWaterMark: 64 * 1024 }), `${remoteDir}/${basename(path)}`);
+  await sftp.end();
+  process.stdout.write(`${JSON.stringify({ seconds: (performance.now() - started) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+  process.exit(0);
+}
 await preloadSource('samegoal-delivery');
 const { onEvent, seconds } = stepTimer();
 const run = await runPipeline('samegoal-delivery', { batch, allowMassChange: true }, { onEvent });

@@ -50,6 +50,8 @@ function attrsOf(st: Stats) {
 export class SftpSandbox {
   readonly options: SftpSandboxOptions;
   readonly ops: SftpOp[] = [];
+  /** The size of every WRITE request, per remote path, in the order they arrived. */
+  readonly writeSizes = new Map<string, number[]>();
   readonly hostPublicKey: string;
   private readonly server: InstanceType<typeof Server>;
   private seq = 0;
@@ -159,6 +161,7 @@ export class SftpSandbox {
             }
             writeSync(f.fd, data, 0, data.length, offset);
             f.written += data.length;
+            this.writeSizes.set(f.path, [...(this.writeSizes.get(f.path) ?? []), data.length]);
             sftp.status(reqid, STATUS_CODE.OK);
           });
           sftp.on('READ', (reqid, handle, offset, length) => {
