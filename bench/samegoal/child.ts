@@ -36,7 +36,11 @@ if (batch === '--put-from-disk') {
   const started = performance.now();
   const sftp = await connectSftp(config.sftpUrl, secret, config.trustedHostKeys, config.secretId);
   await sftp.mkdir(remoteDir!);
-  for (const path of paths) await putStream(sftp, createReadStream(path, { highWaterMark: 64 * 1024 }), `${remoteDir}/${basename(path)}`);
+  for (const path of paths) {
+    const t = performance.now();
+    const n = await putStream(sftp, createReadStream(path, { highWaterMark: 64 * 1024 }), `${remoteDir}/${basename(path)}`);
+    if (process.env.BENCH_DEBUG) process.stderr.write(`${basename(path)} ${n} bytes ${((n / 1048576) / ((performance.now() - t) / 1000)).toFixed(0)} MiB/s, connected after ${(t - started).toFixed(0)} ms\n`);
+  }
   await sftp.end();
   process.stdout.write(`${JSON.stringify({ seconds: (performance.now() - started) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
   process.exit(0);
