@@ -80,7 +80,7 @@ const cursorId = (cursor: unknown): string => {
 export async function pageSegment<C>(state: SegmentState<C>, options: PagingOptions<C>): Promise<PagingOutcome<C>> {
   const { vendor, label, log } = options;
   let cursor = state.cursor;
-  let answer = await options.fetch(cursor);
+  let answer: PageAnswer<C> = await options.fetch(cursor);
   if (!answer.ready) return { kind: 'not-ready', state };
 
   const followed = new Set(state.followed);
@@ -89,26 +89,32 @@ export async function pageSegment<C>(state: SegmentState<C>, options: PagingOpti
   let pages = 0;
   try {
     for (;;) {
+      // Where to go next is decided before this page is written, so that the next page's
+      // request (a read, with no effect at the vendor) is under way while this one is written:
+      // the vendor's answer time and ours overlap. A page past the budget or the Lambda's time
+      // is not asked for.
+      const next: C | undefined = answer.next;
+      if (next !== undefined) {
+        const problem = options.orderProblem?.(cursor, next);
+        if (problem) throw new UnexpectedResponseError(vendor, `${label}: ${problem}; the export stops rather than read the same data again or miss some.`);
+        const id = cursorId(next);
+        if (followed.has(id)) {
+          throw new UnexpectedResponseError(vendor, `${label}: the next-page cursor ${id} was already followed in this export; the vendor is answering in a loop, so the export stops rather than read the same data again.`);
+        }
+        followed.add(id);
+      }
+      const goOn: boolean = next !== undefined && pages + 1 < options.maxPages && options.remainingMs() >= options.reserveMs;
+      const coming: Promise<PageAnswer<C>> | undefined = goOn ? options.fetch(next) : undefined;
+      // Settled here too, so that a write that fails first leaves no unhandled rejection behind.
+      coming?.catch(() => undefined);
       if (answer.records.length > 0) {
         writer ??= new GzipJsonLinesWriter(options.bucket, partKey(options.prefix, state.part));
         await writer.writeAll(answer.records);
       }
       pages++;
-      const next = answer.next;
-      if (next === undefined) {
-        cursor = undefined;
-        break;
-      }
-      const problem = options.orderProblem?.(cursor, next);
-      if (problem) throw new UnexpectedResponseError(vendor, `${label}: ${problem}; the export stops rather than read the same data again or miss some.`);
-      const id = cursorId(next);
-      if (followed.has(id)) {
-        throw new UnexpectedResponseError(vendor, `${label}: the next-page cursor ${id} was already followed in this export; the vendor is answering in a loop, so the export stops rather than read the same data again.`);
-      }
-      followed.add(id);
       cursor = next;
-      if (pages >= options.maxPages || options.remainingMs() < options.reserveMs) break;
-      answer = await options.fetch(cursor);
+      if (!coming) break;
+      answer = await coming;
       // Not ready in the middle: hand back what is written; the next invocation asks for this page again.
       if (!answer.ready) break;
     }

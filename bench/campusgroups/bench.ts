@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { synthesize } from '../../local/bundles.js';
 import { startLocalEnvironment } from '../../local/environment.js';
 import { ROOT, runPipeline } from '../../local/runner.js';
 import { SANDBOX_SCHOOL, SANDBOX_SECRET } from '../../vendors/campusgroups/sandbox/server.js';
+import { runChild } from '../support.js';
 
 interface Measurement {
   mode: string;
@@ -17,20 +17,7 @@ interface Measurement {
 const ENTITIES = ['events', 'rsvp', 'users', 'checkins'];
 
 function measure(mode: 'export' | 'baseline', entities: string[]): Promise<Measurement> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'campusgroups', 'child.ts'), mode, entities.join(','), '999'], {
-      cwd: ROOT,
-      env: { ...process.env, NODE_NO_WARNINGS: '1', BENCH_SCHOOL: SANDBOX_SCHOOL, BENCH_SECRET: SANDBOX_SECRET },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('close', (code) => {
-      const line = out.trim().split('\n').at(-1);
-      if (code !== 0 || !line) reject(new Error(`${mode} measurement exited with ${code}`));
-      else resolve(JSON.parse(line) as Measurement);
-    });
-  });
+  return runChild<Measurement>('bench/campusgroups/child.ts', [mode, entities.join(','), '999'], { BENCH_SCHOOL: SANDBOX_SCHOOL, BENCH_SECRET: SANDBOX_SECRET });
 }
 
 const rate = (m: Measurement) => m.records / m.seconds;
