@@ -25,8 +25,8 @@ const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFracti
 
 /**
  * The CampusGroups export against a zero-latency sandbox, side by side with a baseline client
- * in the same run, reported as ratios; peak memory at 100k and 1M records; state transitions
- * of a nightly run and what they cost.
+ * in the same run, reported as ratios (and once against a sandbox that takes 20 ms a page);
+ * peak memory at 100k and 1M records; state transitions of a nightly run and what they cost.
  */
 export async function benchCampusGroups(say: (line?: string) => void): Promise<Record<string, unknown>> {
   const results: Record<string, unknown> = {};
@@ -56,7 +56,7 @@ export async function benchCampusGroups(say: (line?: string) => void): Promise<R
       say(`${fmt(total)} records (${ENTITIES.length} entities × ${fmt(perEntity)}, pages of 999):`);
       say(`  baseline (fetch + parse + discard): ${fmt(rate(base)).padStart(9)} records/s  peak RSS ${fmt(base.maxRssMb)} MB`);
       say(`  export (ASL + handlers → gzip → S3): ${fmt(rate(exp)).padStart(8)} records/s  peak RSS ${fmt(peakExport)} MB`);
-      say(`  ratio export/baseline: ${fmt(rate(exp) / rate(base), 2)} (target ≥ 0.70); not counted: loading the handlers, ${fmt(exp.loadSeconds, 2)} s once (a cold start)`);
+      say(`  ratio export/baseline: ${fmt(rate(exp) / rate(base), 2)} (target ≥ 0.85); not counted: loading the handlers, ${fmt(exp.loadSeconds, 2)} s once (a cold start)`);
       const basePeak = Math.max(...runs.filter((r) => r.mode === 'baseline').map((r) => r.maxRssMb));
       // The same export from the bundles, one entity at a time as one Lambda instance serves one
       // invocation at a time: each function's peak is what Lambda would report as Max Memory Used.
@@ -81,6 +81,28 @@ export async function benchCampusGroups(say: (line?: string) => void): Promise<R
   // Node, tsx and the SDK take the same floor in both processes; what the export adds on top is its own.
   say(`  above the baseline process: +${fmt(small.exportPeakRssMb - small.baselinePeakRssMb)} MB at 100k, ` +
     `+${fmt(large.exportPeakRssMb - large.baselinePeakRssMb)} MB at 1M (4 entities exported at once, in one process)`);
+
+  // A vendor that takes its time: each page answered LATENCY_MS late, one entity (in Lambda each
+  // entity's ExportPages has a processor of its own; here four would share one). The export asks
+  // for the next page while it writes the current one, so its own work hides behind the vendor's.
+  {
+    const LATENCY_MS = 20;
+    const total = 100_000;
+    const env = await startLocalEnvironment({
+      sandboxes: { campusgroups: { data: { recordsPerEntity: total, start: '2025-01-01T00:00:00Z', end: '2025-12-01T00:00:00Z' }, pollsBeforeReady: 0, pageLatencyMs: LATENCY_MS } },
+    });
+    try {
+      const base = await measure('baseline', ['events']);
+      const exp = await measure('export', ['events']);
+      if (exp.records !== total || base.records !== total) throw new Error(`expected ${total} records, export got ${exp.records}, baseline ${base.records}`);
+      say();
+      say(`${fmt(total)} records of one entity from a vendor answering each page in ${LATENCY_MS} ms:`);
+      say(`  baseline ${fmt(rate(base))} records/s, export ${fmt(rate(exp))} records/s → ratio ${fmt(rate(exp) / rate(base), 2)} (target ≥ 0.85)`);
+      results.latency = { pageLatencyMs: LATENCY_MS, records: total, baseline: base, export: exp, ratio: rate(exp) / rate(base) };
+    } finally {
+      await env.stop();
+    }
+  }
 
   // A nightly incremental run of all 23 entities, each query answering 202 three times.
   const env = await startLocalEnvironment({

@@ -50,6 +50,8 @@ export interface CampusGroupsSandboxOptions {
   endlessAfter: number;
   /** Every endpoint answers this status, echoing the request's headers and body (null: off). */
   echo: EchoMode | null;
+  /** Each page of data is answered this many milliseconds late (0: at once): a vendor's answer time, for the benchmark. */
+  pageLatencyMs: number;
 }
 
 export interface RecordedRequest {
@@ -97,6 +99,7 @@ export function defaultSandboxOptions(): CampusGroupsSandboxOptions {
     emptyPageEvery: 0,
     repeatTokenAfter: 0,
     endlessAfter: 0,
+    pageLatencyMs: 0,
     echo: null,
   };
 }
@@ -287,6 +290,7 @@ export class CampusGroupsSandbox {
       return;
     }
     record.records = results.length;
-    reply(200, body);
+    if (o.pageLatencyMs > 0) setTimeout(() => reply(200, body), o.pageLatencyMs);
+    else reply(200, body);
   }
 }
