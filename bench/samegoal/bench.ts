@@ -5,7 +5,10 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { startLocalEnvironment } from '../../local/environment.js';
 import { startOpenSsh } from '../../vendors/samegoal/sandbox/openssh.js';
-import { runChild, timed, writeCsv } from '../support.js';
+import { synthesize } from '../../local/bundles.js';
+import { ROOT } from '../../local/paths.js';
+import { runPipeline } from '../../local/runner.js';
+import { bundleChild, runChild, stepTimer, timed, writeCsv } from '../support.js';
 
 const MiB = 1024 * 1024;
 const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
@@ -34,6 +37,8 @@ async function writeDelivery(dir: string, total: number): Promise<string[]> {
  */
 export async function benchSameGoal(say: (line?: string) => void): Promise<Record<string, unknown>> {
   const work = mkdtempSync(join(tmpdir(), 'sg-bench-'));
+  say('Synthesizing the bundles …');
+  const assembly = await synthesize(join(ROOT, '.local', 'bench', 'cdk.out'));
   const sshd = await startOpenSsh();
   const env = await startLocalEnvironment({
     config: { samegoal: { settings: { sftpUrl: sshd.url, trustedHostKeys: [sshd.hostPublicKey], transport: 'direct' }, secret: { Username: sshd.user, PrivateKey: sshd.privateKey } } },
@@ -46,33 +51,46 @@ export async function benchSameGoal(say: (line?: string) => void): Promise<Recor
     for (const path of paths) {
       await new Upload({ client: s3, params: { Bucket: env.bucket, Key: `samegoal/outbox/bench/${path.split('/').pop()}`, Body: createReadStream(path) } }).done();
     }
-    const child = <T>(...args: string[]) =>
-      runChild<T>('bench/samegoal/child.ts', args, { BENCH_SFTP_SECRET: JSON.stringify({ Username: sshd.user, PrivateKey: sshd.privateKey }) });
-    const ours = await child<{ seconds: Record<string, number>; delivery: unknown; maxRssMb: number }>('bench');
-    const deliveryFile = join(work, 'delivery.json');
-    writeFileSync(deliveryFile, JSON.stringify(ours.delivery));
-    const alone = await child<{ seconds: number; maxRssMb: number }>('--deliver-only', deliveryFile);
+    // What cdk synth ships, each step in its own process: its time, and its peak memory as Lambda counts it.
+    const { onEvent, seconds } = stepTimer();
+    const run = await runPipeline('samegoal-delivery', { batch: 'bench', allowMassChange: true }, { onEvent, code: { kind: 'bundled', assembly, onLine: () => undefined } });
+    if (run.status !== 'SUCCEEDED') throw new Error(`${run.error}: ${run.cause}`);
+    const memory = run.maxMemoryUsedMb ?? {};
+    const putter = await bundleChild('bench/samegoal/child.ts', work);
+    const child = <T>(...args: string[]) => runChild<T>(putter, args, { BENCH_SFTP_SECRET: JSON.stringify({ Username: sshd.user, PrivateKey: sshd.privateKey }) });
     const knownHosts = join(work, 'known_hosts');
     writeFileSync(knownHosts, `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
-    const batch = join(work, 'batch');
     const complete = join(work, 'COMPLETE');
     writeFileSync(complete, '');
-    writeFileSync(batch, ['mkdir /upload/openssh-baseline', ...paths.map((p) => `put ${p} /upload/openssh-baseline/`), `put ${complete} /upload/openssh-baseline/COMPLETE`, ''].join('\n'));
-    const { seconds: sftpSeconds } = await timed('sftp', [
-      '-q', '-b', batch, '-i', sshd.privateKeyPath, '-P', String(sshd.port),
-      '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes',
-      `${sshd.user}@127.0.0.1`,
-    ]);
-    const fromDisk = await child<{ seconds: number; maxRssMb: number }>('--put-from-disk', '/upload/ours-from-disk', ...paths);
-    const oursSeconds = alone.seconds;
+    // Our SFTP code and OpenSSH's sftp from local disk, in turn, twice, each into a new directory
+    // that is removed after; the faster run of each counts (the machine's speed drifts).
+    const fromDiskRuns: number[] = [];
+    const sftpRuns: number[] = [];
+    for (let round = 0; round < 2; round++) {
+      const ourDir = `/upload/ours-from-disk-${round}`;
+      fromDiskRuns.push((await child<{ seconds: number }>('--put-from-disk', ourDir, ...paths)).seconds);
+      rmSync(join(sshd.root, ourDir), { recursive: true, force: true });
+      const batch = join(work, `batch-${round}`);
+      const baseDir = `/upload/openssh-baseline-${round}`;
+      writeFileSync(batch, [`mkdir ${baseDir}`, ...paths.map((p) => `put ${p} ${baseDir}/`), `put ${complete} ${baseDir}/COMPLETE`, ''].join('\n'));
+      sftpRuns.push((await timed('sftp', [
+        '-q', '-b', batch, '-i', sshd.privateKeyPath, '-P', String(sshd.port),
+        '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes',
+        `${sshd.user}@127.0.0.1`,
+      ])).seconds);
+      rmSync(join(sshd.root, baseDir), { recursive: true, force: true });
+    }
+    const fromDisk = { seconds: Math.min(...fromDiskRuns) };
+    const sftpSeconds = Math.min(...sftpRuns);
+    const oursSeconds = seconds.DeliverDirect!;
     say();
     say(`${fmt(bytes / MiB)} MiB of CSV (students.csv, guardians.csv) to OpenSSH sshd on loopback:`);
     say(`  from local disk: our SFTP code ${fmt(bytes / MiB / fromDisk.seconds)} MiB/s, \`sftp -b\` put ${fmt(bytes / MiB / sftpSeconds)} MiB/s → ratio ${fmt(sftpSeconds / fromDisk.seconds, 2)} (target ≥ 0.8)`);
     say(`  the delivery step (S3 → SFTP, verify, COMPLETE; direct transport) ${fmt(bytes / MiB / oursSeconds)} MiB/s → ${fmt(sftpSeconds / oursSeconds, 2)} of \`sftp -b\` from disk ` +
       '(the local S3 shares the two cores with sshd; OpenSSH\'s sftp takes only regular files, so it has no run from S3)');
-    say(`  delivery step's peak RSS, in its own process as its Lambda: ${fmt(alone.maxRssMb)} MB (target ≤ 256 MB)`);
-    say(`  whole pipeline in one process: ${fmt(ours.maxRssMb)} MB, validation ${fmt(ours.seconds.PrepareDelivery ?? 0, 1)} s (all its steps in one process, as the local runtime runs them; the delivery step alone is the figure above, the validation alone is in csv-checks)`);
-    return { bytes, oursSeconds, sftpSeconds, ratio: sftpSeconds / oursSeconds, fromDiskSeconds: fromDisk.seconds, fromDiskRatio: sftpSeconds / fromDisk.seconds, deliveryMaxRssMb: alone.maxRssMb, pipelineMaxRssMb: ours.maxRssMb, seconds: ours.seconds };
+    say(`  validation (PrepareDelivery) ${fmt(seconds.PrepareDelivery ?? 0, 1)} s`);
+    say(`  peak memory per step, bundled, as Lambda counts it (target ≤ 256 MB): ${Object.entries(memory).map(([fn, mb]) => `${fn} ${fmt(mb)} MB`).join(', ')}`);
+    return { bytes, oursSeconds, sftpSeconds, ratio: sftpSeconds / oursSeconds, fromDiskSeconds: fromDisk.seconds, fromDiskRatio: sftpSeconds / fromDisk.seconds, memoryMb: memory, seconds };
   } finally {
     s3.destroy();
     await env.stop();
