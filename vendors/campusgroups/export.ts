@@ -128,6 +128,9 @@ export async function exportPages(job: EntityJob, deps: ExportDeps): Promise<Ent
     fetch: async (token) => {
       const answer = await api.fetchPage(job.entity, queryId, token, pageSize);
       if (!answer.ready) return answer;
+      // Nothing to drop and nothing to carry (one window, or the last, with no edge behind it):
+      // the page as it is, without a key per record.
+      if (seen.size === 0 && lastWindow) return answer;
       const records = answer.records.filter((r) => {
         const key = edgeKey(r);
         if (key !== undefined && seen.has(key)) return false;
