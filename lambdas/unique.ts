@@ -95,13 +95,15 @@ export class UniqueKeys {
   repeats(limit: number): Repeats {
     let first: Array<[number, number]> = [];
     let count = 0;
-    // One table for every partition, cleared between them; it grows with the distinct keys it holds.
+    // One table for every partition, cleared between them; it grows with the distinct keys it
+    // holds, and keeps its size for the next partition (partitions hold about as many keys each),
+    // so it grows a few times in all rather than in every partition.
     let table = new Uint32Array(1024 * 3);
+    let slots = 1024;
+    let mask = slots - 1;
     for (let p = 0; p < PARTITIONS; p++) {
       const list = this.chunks[p]!;
       if (list.length === 0) continue;
-      let slots = 1024;
-      let mask = slots - 1;
       let distinct = 0;
       table.fill(0, 0, slots * 3);
       const found: Array<[number, number]> = [];
