@@ -181,14 +181,36 @@ export class CsvChecker {
 
   private feed(chunk: Buffer): void {
     this.checkUtf8(chunk);
-    let from = 0;
     if (this.buf.length > 0) {
-      from = this.buf.length;
-      this.buf = Buffer.concat([this.buf, chunk]);
-    } else {
+      // The record the last chunk left unfinished is joined with this chunk up to its first line
+      // break only; when the record ends there, the rest of the chunk is read where it lies,
+      // without copying it.
+      const nl = chunk.indexOf(0x0a);
+      const from = this.buf.length;
+      if (nl < 0 || nl === chunk.length - 1) {
+        this.buf = Buffer.concat([this.buf, chunk]);
+        this.scan(from);
+        this.keepRecord();
+        return;
+      }
+      this.buf = Buffer.concat([this.buf, chunk.subarray(0, nl + 1)]);
+      this.scan(from);
+      if (this.recordStart !== this.buf.length) {
+        // The line break was inside a quoted field: the record goes on into the rest.
+        const joined = this.buf.length;
+        this.buf = Buffer.concat([this.buf, chunk.subarray(nl + 1)]);
+        this.scan(joined);
+        this.keepRecord();
+        return;
+      }
       this.buf = chunk;
+      this.recordStart = this.fieldStart = nl + 1;
+      this.scan(nl + 1);
+      this.keepRecord();
+      return;
     }
-    this.scan(from);
+    this.buf = chunk;
+    this.scan(0);
     this.keepRecord();
   }
 

@@ -112,6 +112,28 @@ describe('CSV checker: what else it knows', () => {
   });
 });
 
+describe('chunk boundaries', () => {
+  it('reads a file with line breaks inside quotes, CRLF and repeats the same in chunks of any size', () => {
+    // Deterministic "random" rows: quoted fields with line breaks and doubled quotes, CRLF or LF, a few repeated ids and bad rows.
+    let seed = 7;
+    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) % n);
+    const rows = ['id,text,n'];
+    for (let i = 0; i < 3000; i++) {
+      const kind = next(6);
+      // Rows whose record spans line breaks repeat their ids often, so a key read from the wrong bytes shows.
+      const id = kind === 0 ? `m${next(60)}` : next(50) === 0 ? `r${next(i + 1)}` : `r${i}`;
+      const text = kind === 0 ? `"line one\nline ""two""\r\nthree"` : kind === 1 ? 'plain' : kind === 2 ? '"quoted, comma"' : kind === 3 ? '' : kind === 4 ? `"${'y'.repeat(next(300))}"` : 'a"b';
+      rows.push(`${id},${text},${next(2) ? next(1000) : `${next(9)},extra`}${next(3) ? '\r\n' : '\n'}`.replace(/\r?\n$/, ''));
+    }
+    const bytes = enc(rows.join(next(2) ? '\n' : '\r\n') + '\n');
+    const check = (size: number) => checkCsv(bytes, size, (header, checker) => uniqueColumns(checker, header, ['id'], 'ids are unique'));
+    const whole = check(bytes.length);
+    expect(whole.rows).toBe(3000);
+    expect(whole.problems.length + whole.moreProblems).toBeGreaterThan(20);
+    for (const size of [1, 2, 13, 64, 100, 257, 1000, 4096, 65_536]) expect(check(size), `chunks of ${size}`).toEqual(whole);
+  });
+});
+
 describe('unique columns', () => {
   const ids = (text: string, columns: string[], chunk = 7): CsvResult =>
     checkCsv(enc(text), chunk, (header, checker) => uniqueColumns(checker, header, columns, 'ids are unique'));
