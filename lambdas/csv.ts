@@ -42,6 +42,8 @@ export interface CsvRow {
   isBlank(index: number): boolean;
   /** The number of bytes of field `index` as written (quotes included). */
   byteLength(index: number): number;
+  /** Whether field `index`, unquoted, passes `test` on its bytes: a check with no decoding. */
+  matches(index: number, test: (bytes: Uint8Array, start: number, end: number) => boolean): boolean;
 }
 
 /** A check of each data row; `finish`, when there is one, runs when the file has been read (checks across rows). */
@@ -462,6 +464,23 @@ export class CsvChecker {
     return true;
   }
 
+  private matches(k: number, test: (bytes: Uint8Array, start: number, end: number) => boolean): boolean {
+    const buf = this.buf;
+    let s = this.starts[k]!;
+    let e = this.ends[k]!;
+    if (e - s >= 2 && buf[s] === 0x22 && buf[e - 1] === 0x22) {
+      s++;
+      e--;
+      for (let i = s; i < e; i++) {
+        if (buf[i] !== 0x22) continue;
+        // A doubled quote inside: the value's bytes are not the field's.
+        const value = Buffer.from(this.value(k));
+        return test(value, 0, value.length);
+      }
+    }
+    return test(buf, s, e);
+  }
+
   private readonly row = {
     line: 0,
     value: (k: number) => this.value(k),
@@ -469,6 +488,7 @@ export class CsvChecker {
     isEmpty: (k: number) => this.isEmpty(k),
     isBlank: (k: number) => this.isBlank(k),
     byteLength: (k: number) => this.ends[k]! - this.starts[k]!,
+    matches: (k: number, test: (bytes: Uint8Array, start: number, end: number) => boolean) => this.matches(k, test),
   };
 
   // UTF-8: natively per chunk; a sequence cut by the chunk's end is carried into the next chunk.

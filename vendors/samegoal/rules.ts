@@ -44,32 +44,60 @@ export const DATE_FORMAT_LABELS = 'MM/DD/YYYY, MM-DD-YYYY, YYYY/MM/DD, YYYY-MM-D
 const DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** The number of `length` ASCII digits at `at`, or -1. */
-function digits(value: string, at: number, length: number): number {
+function digits(bytes: Uint8Array, at: number, length: number): number {
   let n = 0;
   for (let i = at; i < at + length; i++) {
-    const d = value.charCodeAt(i) - 48;
+    const d = bytes[i]! - 48;
     if (d < 0 || d > 9) return -1;
     n = n * 10 + d;
   }
   return n;
 }
 
-/** True for a real calendar date in one of SameGoal's four formats (checked on every row: no regex, no Date). */
-export function isSameGoalDate(value: string): boolean {
-  if (value.length !== 10) return false;
+const SLASH = 0x2f;
+const DASH = 0x2d;
+
+/**
+ * True when bytes[start, end) are a real calendar date in one of SameGoal's four formats.
+ * Checked on every row, so on the bytes as the file has them: no decoding, no regex, no Date.
+ */
+export function isSameGoalDateBytes(bytes: Uint8Array, start: number, end: number): boolean {
+  if (end - start !== 10) return false;
+  const at = (i: number) => bytes[start + i]!;
+  const sep = at(2) === SLASH || at(2) === DASH ? at(2) : at(4);
+  if (sep !== SLASH && sep !== DASH) return false;
   let y: number;
   let m: number;
   let d: number;
-  const sep = value[2] === '/' || value[2] === '-' ? value[2] : value[4];
-  if (sep !== '/' && sep !== '-') return false;
-  if (value[2] === sep && value[5] === sep) {
-    [m, d, y] = [digits(value, 0, 2), digits(value, 3, 2), digits(value, 6, 4)];
-  } else if (value[4] === sep && value[7] === sep) {
-    [y, m, d] = [digits(value, 0, 4), digits(value, 5, 2), digits(value, 8, 2)];
+  if (at(2) === sep && at(5) === sep) {
+    [m, d, y] = [digits(bytes, start, 2), digits(bytes, start + 3, 2), digits(bytes, start + 6, 4)];
+  } else if (at(4) === sep && at(7) === sep) {
+    [y, m, d] = [digits(bytes, start, 4), digits(bytes, start + 5, 2), digits(bytes, start + 8, 2)];
   } else return false;
   if (y < 1 || m < 1 || m > 12 || d < 1) return false;
   const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
   return d <= (m === 2 && !leap ? 28 : DAYS[m - 1]!);
+}
+
+/** True for a real calendar date in one of SameGoal's four formats. */
+export function isSameGoalDate(value: string): boolean {
+  const bytes = Buffer.from(value);
+  return isSameGoalDateBytes(bytes, 0, bytes.length);
+}
+
+/** A test of a field's bytes: true when they are exactly one of `values` (as UTF-8), with no decoding. */
+export function oneOfBytes(values: readonly string[]): (bytes: Uint8Array, start: number, end: number) => boolean {
+  const choices = values.map((v) => Buffer.from(v));
+  return (bytes, start, end) => {
+    const length = end - start;
+    for (const choice of choices) {
+      if (choice.length !== length) continue;
+      let i = 0;
+      while (i < length && bytes[start + i] === choice[i]) i++;
+      if (i === length) return true;
+    }
+    return false;
+  };
 }
 
 export { closest, distance } from '../../lambdas/closest.js';

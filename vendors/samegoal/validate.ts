@@ -9,7 +9,8 @@ import {
   DISTRICT_ENROLLMENT,
   FILE_NAMES,
   GENDERS,
-  isSameGoalDate,
+  isSameGoalDateBytes,
+  oneOfBytes,
   REQUIRED_FILE,
   STUDENT_ID_MAX,
   STUDENT_OPTIONAL,
@@ -37,8 +38,8 @@ export interface DeliveryFile {
 
 const where = (file: string, p: CsvProblem) => `${file}${p.line ? ` line ${p.line}` : ''}${p.column ? `, column '${p.column}'` : ''}`;
 
-const GENDER_SET = new Set(GENDERS);
-const ENROLLMENT_SET = new Set(DISTRICT_ENROLLMENT);
+const isGender = oneOfBytes(GENDERS);
+const isEnrollment = oneOfBytes(DISTRICT_ENROLLMENT);
 
 /**
  * Checks of students.csv's values: a row check for the CSV checker, set up from the header.
@@ -60,12 +61,16 @@ export const studentChecks: HeaderHook = (header, checker) => {
       if (length > STUDENT_ID_MAX) report(row.line, 'Student Id', `is ${length} characters; at most ${STUDENT_ID_MAX}`);
     }
     unique?.(row);
-    const date = dob >= 0 ? row.value(dob) : '';
-    if (date && !isSameGoalDate(date)) report(row.line, 'Date of Birth', `${shown(date)} is not a date in ${DATE_FORMAT_LABELS}`);
-    const g = gender >= 0 ? row.value(gender) : '';
-    if (g && !GENDER_SET.has(g)) report(row.line, 'Gender', `${shown(g)} is not one of ${GENDERS.join(', ')}`);
-    const e = enrollment >= 0 ? row.value(enrollment) : '';
-    if (e && !ENROLLMENT_SET.has(e)) report(row.line, 'District Enrollment', `${shown(e)} is not one of ${DISTRICT_ENROLLMENT.join(', ')}`);
+    // Checked on the bytes; a value is decoded only to be shown in a problem.
+    if (dob >= 0 && !row.isEmpty(dob) && !row.matches(dob, isSameGoalDateBytes)) {
+      report(row.line, 'Date of Birth', `${shown(row.value(dob))} is not a date in ${DATE_FORMAT_LABELS}`);
+    }
+    if (gender >= 0 && !row.isEmpty(gender) && !row.matches(gender, isGender)) {
+      report(row.line, 'Gender', `${shown(row.value(gender))} is not one of ${GENDERS.join(', ')}`);
+    }
+    if (enrollment >= 0 && !row.isEmpty(enrollment) && !row.matches(enrollment, isEnrollment)) {
+      report(row.line, 'District Enrollment', `${shown(row.value(enrollment))} is not one of ${DISTRICT_ENROLLMENT.join(', ')}`);
+    }
   };
   check.finish = unique?.finish;
   return check;
