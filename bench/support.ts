@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LocalEvent } from '../local/runner.js';
 
@@ -90,4 +90,20 @@ export function runChild<T>(script: string, args: string[], env: Record<string, 
       else resolve(JSON.parse(line) as T);
     });
   });
+}
+
+/**
+ * This process's own peak resident memory in MB (VmHWM), what Lambda reports as Max Memory Used.
+ * Not process.resourceUsage().maxRSS: on Linux a child keeps the high-water mark of the image
+ * forked from its parent before exec, so every child of a large parent would report the
+ * parent's size (local/lambda-host.mjs reads it the same way).
+ */
+export function peakRssMb(): number {
+  try {
+    const hwm = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    if (hwm) return Number(hwm) / 1024;
+  } catch {
+    // not Linux: below
+  }
+  return process.resourceUsage().maxRSS / 1024;
 }

@@ -5,6 +5,7 @@
  * environment the parent set. Prints one JSON line.
  */
 import { setLogSink } from '../../lambdas/log.js';
+import { peakRssMb } from '../support.js';
 
 const [mode, entitiesArg, pageSizeArg] = process.argv.slice(2);
 const entities = (entitiesArg ?? '').split(',');
@@ -55,5 +56,5 @@ async function exportRun(): Promise<{ records: number; transitions: number }> {
 const started = performance.now();
 const result = mode === 'baseline' ? { records: await baseline(), transitions: 0 } : await exportRun();
 const seconds = (performance.now() - started) / 1000;
-process.stdout.write(`${JSON.stringify({ mode, ...result, seconds, loadSeconds, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+process.stdout.write(`${JSON.stringify({ mode, ...result, seconds, loadSeconds, maxRssMb: peakRssMb() })}\n`);
 process.exit(0);

@@ -14,6 +14,7 @@ import { createReadStream } from 'node:fs';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { CsvChecker, uniqueColumns } from '../../lambdas/csv.js';
 import { setLogSink } from '../../lambdas/log.js';
+import { peakRssMb } from '../support.js';
 import { s3 } from '../../lambdas/s3.js';
 
 setLogSink(() => undefined);
@@ -81,5 +82,5 @@ switch (mode) {
   default:
     throw new Error(`unknown mode ${mode}`);
 }
-process.stdout.write(`${JSON.stringify({ ...result, seconds: (performance.now() - started) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+process.stdout.write(`${JSON.stringify({ ...result, seconds: (performance.now() - started) / 1000, maxRssMb: peakRssMb() })}\n`);
 process.exit(0);

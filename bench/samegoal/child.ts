@@ -10,6 +10,7 @@
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { setLogSink } from '../../lambdas/log.js';
+import { peakRssMb } from '../support.js';
 import { loadConfig } from '../../vendors/samegoal/config.js';
 import { connectSftp, putStream, type SftpSecret } from '../../vendors/samegoal/sftp.js';
 
@@ -23,5 +24,5 @@ const sftp = await connectSftp(config.sftpUrl, secret, config.trustedHostKeys, c
 await sftp.mkdir(remoteDir);
 for (const path of paths) await putStream(sftp, createReadStream(path, { highWaterMark: 64 * 1024 }), `${remoteDir}/${basename(path)}`);
 await sftp.end();
-process.stdout.write(`${JSON.stringify({ seconds: (performance.now() - started) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+process.stdout.write(`${JSON.stringify({ seconds: (performance.now() - started) / 1000, maxRssMb: peakRssMb() })}\n`);
 process.exit(0);
