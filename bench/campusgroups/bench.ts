@@ -82,27 +82,34 @@ export async function benchCampusGroups(say: (line?: string) => void): Promise<R
   say(`  above the baseline process: +${fmt(small.exportPeakRssMb - small.baselinePeakRssMb)} MB at 100k, ` +
     `+${fmt(large.exportPeakRssMb - large.baselinePeakRssMb)} MB at 1M (4 entities exported at once, in one process)`);
 
-  // A vendor that takes its time: each page answered LATENCY_MS late, one entity (in Lambda each
-  // entity's ExportPages has a processor of its own; here four would share one). The export asks
-  // for the next page while it writes the current one, so its own work hides behind the vendor's.
-  {
-    const LATENCY_MS = 20;
+  // One entity, as one ExportPages Lambda exports it with a processor of its own (above, four
+  // share one), against a one-entity baseline: from a vendor that answers at once, and from one
+  // that takes 20 ms a page. The export asks for the next page while it writes the current one,
+  // so its own work overlaps the vendor's.
+  const oneEntity: Record<string, unknown> = {};
+  for (const latencyMs of [0, 20]) {
     const total = 100_000;
     const env = await startLocalEnvironment({
-      sandboxes: { campusgroups: { data: { recordsPerEntity: total, start: '2025-01-01T00:00:00Z', end: '2025-12-01T00:00:00Z' }, pollsBeforeReady: 0, pageLatencyMs: LATENCY_MS } },
+      sandboxes: { campusgroups: { data: { recordsPerEntity: total, start: '2025-01-01T00:00:00Z', end: '2025-12-01T00:00:00Z' }, pollsBeforeReady: 0, pageLatencyMs: latencyMs } },
     });
     try {
-      const base = await measure('baseline', ['events']);
-      const exp = await measure('export', ['events']);
+      const runs: Measurement[] = [];
+      for (let round = 0; round < 2; round++) {
+        runs.push(await measure('baseline', ['events']));
+        runs.push(await measure('export', ['events']));
+      }
+      const best = (mode: string) => runs.filter((r) => r.mode === mode).sort((a, b) => rate(b) - rate(a))[0]!;
+      const [base, exp] = [best('baseline'), best('export')];
       if (exp.records !== total || base.records !== total) throw new Error(`expected ${total} records, export got ${exp.records}, baseline ${base.records}`);
       say();
-      say(`${fmt(total)} records of one entity from a vendor answering each page in ${LATENCY_MS} ms:`);
+      say(`${fmt(total)} records of one entity from a vendor answering each page ${latencyMs ? `in ${latencyMs} ms` : 'at once'}:`);
       say(`  baseline ${fmt(rate(base))} records/s, export ${fmt(rate(exp))} records/s → ratio ${fmt(rate(exp) / rate(base), 2)} (target ≥ 0.85)`);
-      results.latency = { pageLatencyMs: LATENCY_MS, records: total, baseline: base, export: exp, ratio: rate(exp) / rate(base) };
+      oneEntity[`${latencyMs}ms`] = { pageLatencyMs: latencyMs, records: total, baseline: base, export: exp, ratio: rate(exp) / rate(base) };
     } finally {
       await env.stop();
     }
   }
+  results.oneEntity = oneEntity;
 
   // A nightly incremental run of all 23 entities, each query answering 202 three times.
   const env = await startLocalEnvironment({
