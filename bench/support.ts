@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { LocalEvent } from '../local/runner.js';
 
@@ -92,18 +92,24 @@ export function runChild<T>(script: string, args: string[], env: Record<string, 
   });
 }
 
+export { peakRssMb } from '../local/peak-memory.mjs';
+
 /**
- * This process's own peak resident memory in MB (VmHWM), what Lambda reports as Max Memory Used.
- * Not process.resourceUsage().maxRSS: on Linux a child keeps the high-water mark of the image
- * forked from its parent before exec, so every child of a large parent would report the
- * parent's size (local/lambda-host.mjs reads it the same way).
+ * Two measurements in turn, `rounds` times each (A B A B …), so neither always runs on a warmer
+ * machine; each one's runs, fastest first. `round` lets a measurement write somewhere new.
  */
-export function peakRssMb(): number {
-  try {
-    const hwm = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
-    if (hwm) return Number(hwm) / 1024;
-  } catch {
-    // not Linux: below
+export async function alternately<A extends { seconds: number }, B extends { seconds: number }>(
+  rounds: number,
+  a: (round: number) => Promise<A>,
+  b: (round: number) => Promise<B>,
+): Promise<[[A, ...A[]], [B, ...B[]]]> {
+  if (rounds < 1) throw new Error('alternately: at least one round');
+  const as: A[] = [];
+  const bs: B[] = [];
+  for (let round = 0; round < rounds; round++) {
+    as.push(await a(round));
+    bs.push(await b(round));
   }
-  return process.resourceUsage().maxRSS / 1024;
+  const fastestFirst = <T extends { seconds: number }>(runs: T[]) => runs.sort((x, y) => x.seconds - y.seconds) as [T, ...T[]];
+  return [fastestFirst(as), fastestFirst(bs)];
 }

@@ -109,6 +109,9 @@ function sequenceLength(b: number): number {
   return 0;
 }
 
+/** True when bytes [s, e) are a quoted field: its value is between the quotes. */
+const isQuoted = (buf: Uint8Array, s: number, e: number): boolean => e - s >= 2 && buf[s] === 0x22 && buf[e - 1] === 0x22;
+
 const asBuffer = (b: Uint8Array): Buffer => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 export class CsvChecker {
@@ -183,36 +186,32 @@ export class CsvChecker {
 
   private feed(chunk: Buffer): void {
     this.checkUtf8(chunk);
-    if (this.buf.length > 0) {
-      // The record the last chunk left unfinished is joined with this chunk up to its first line
-      // break only; when the record ends there, the rest of the chunk is read where it lies,
-      // without copying it.
-      const nl = chunk.indexOf(0x0a);
-      const from = this.buf.length;
-      if (nl < 0 || nl === chunk.length - 1) {
-        this.buf = Buffer.concat([this.buf, chunk]);
-        this.scan(from);
-        this.keepRecord();
-        return;
-      }
-      this.buf = Buffer.concat([this.buf, chunk.subarray(0, nl + 1)]);
-      this.scan(from);
-      if (this.recordStart !== this.buf.length) {
+    if (this.buf.length === 0) {
+      this.buf = chunk;
+      this.scan(0);
+      this.keepRecord();
+      return;
+    }
+    // The record the last chunk left unfinished is joined with this chunk up to its first line
+    // break only; when the record ends there, the rest of the chunk is read where it lies,
+    // without copying it.
+    const nl = chunk.indexOf(0x0a);
+    const head = nl < 0 || nl === chunk.length - 1 ? chunk : chunk.subarray(0, nl + 1);
+    const from = this.buf.length;
+    this.buf = Buffer.concat([this.buf, head]);
+    this.scan(from);
+    if (head !== chunk) {
+      if (this.recordStart === this.buf.length) {
+        this.buf = chunk;
+        this.recordStart = this.fieldStart = nl + 1;
+        this.scan(nl + 1);
+      } else {
         // The line break was inside a quoted field: the record goes on into the rest.
         const joined = this.buf.length;
         this.buf = Buffer.concat([this.buf, chunk.subarray(nl + 1)]);
         this.scan(joined);
-        this.keepRecord();
-        return;
       }
-      this.buf = chunk;
-      this.recordStart = this.fieldStart = nl + 1;
-      this.scan(nl + 1);
-      this.keepRecord();
-      return;
     }
-    this.buf = chunk;
-    this.scan(0);
     this.keepRecord();
   }
 
@@ -432,7 +431,7 @@ export class CsvChecker {
     const buf = this.buf;
     const s = this.starts[k]!;
     const e = this.ends[k]!;
-    if (e - s >= 2 && buf[s] === 0x22 && buf[e - 1] === 0x22) {
+    if (isQuoted(buf, s, e)) {
       const inner = buf.toString('utf8', s + 1, e - 1);
       return inner.includes('""') ? inner.replaceAll('""', '"') : inner;
     }
@@ -443,7 +442,7 @@ export class CsvChecker {
     const buf = this.buf;
     const s = this.starts[k]!;
     const e = this.ends[k]!;
-    if (e - s >= 2 && buf[s] === 0x22 && buf[e - 1] === 0x22) keys.part(buf, s + 1, e - 1, true);
+    if (isQuoted(buf, s, e)) keys.part(buf, s + 1, e - 1, true);
     else keys.part(buf, s, e);
   }
 
@@ -456,7 +455,7 @@ export class CsvChecker {
     const buf = this.buf;
     let s = this.starts[k]!;
     let e = this.ends[k]!;
-    if (e - s >= 2 && buf[s] === 0x22 && buf[e - 1] === 0x22) {
+    if (isQuoted(buf, s, e)) {
       s++;
       e--;
     }
@@ -468,7 +467,7 @@ export class CsvChecker {
     const buf = this.buf;
     let s = this.starts[k]!;
     let e = this.ends[k]!;
-    if (e - s >= 2 && buf[s] === 0x22 && buf[e - 1] === 0x22) {
+    if (isQuoted(buf, s, e)) {
       s++;
       e--;
       for (let i = s; i < e; i++) {

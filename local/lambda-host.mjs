@@ -2,23 +2,13 @@
 // nodejs runtime does (ESM, its own process, the function's environment only) and answers
 // invocations from the parent over IPC. Plain JavaScript, so nothing of the project's
 // TypeScript toolchain is loaded next to the bundle.
-import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { peakRssMb } from './peak-memory.mjs';
 
 const [bundle, handlerName = 'handler'] = process.argv.slice(2);
 let current; // the invocation in flight, if any
 
 const send = (message) => new Promise((resolve) => process.send(message, resolve));
-/**
- * The environment's peak memory so far, as Lambda's REPORT line gives it (Max Memory Used): the
- * process's own peak resident set (VmHWM). Not ru_maxrss (process.resourceUsage().maxRSS): on
- * Linux that keeps the high-water mark of the image forked from the parent before exec, so a
- * child of a 500 MB parent reports 500 MB whatever it uses itself.
- */
-const maxRssMb = () => {
-  const hwm = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
-  return hwm ? Number(hwm) / 1024 : process.resourceUsage().maxRSS / 1024;
-};
 
 function describe(error) {
   const e = error instanceof Error ? error : new Error(String(error));
@@ -64,9 +54,9 @@ process.on('message', async (message) => {
   try {
     const value = await handler(message.event, context);
     // Lambda answers with the JSON of the value; undefined becomes null.
-    await send({ type: 'result', id: message.id, payload: JSON.stringify(value ?? null), maxRssMb: maxRssMb() });
+    await send({ type: 'result', id: message.id, payload: JSON.stringify(value ?? null), maxRssMb: peakRssMb() });
   } catch (error) {
-    await send({ type: 'result', id: message.id, error: describe(error), maxRssMb: maxRssMb() });
+    await send({ type: 'result', id: message.id, error: describe(error), maxRssMb: peakRssMb() });
   } finally {
     current = undefined;
   }

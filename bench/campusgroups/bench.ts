@@ -3,7 +3,7 @@ import { synthesize } from '../../local/bundles.js';
 import { startLocalEnvironment } from '../../local/environment.js';
 import { ROOT, runPipeline } from '../../local/runner.js';
 import { SANDBOX_SCHOOL, SANDBOX_SECRET } from '../../vendors/campusgroups/sandbox/server.js';
-import { runChild } from '../support.js';
+import { alternately, runChild } from '../support.js';
 
 interface Measurement {
   mode: string;
@@ -41,23 +41,17 @@ export async function benchCampusGroups(say: (line?: string) => void): Promise<R
       sandboxes: { campusgroups: { data: { recordsPerEntity: perEntity, start: '2025-01-01T00:00:00Z', end: '2025-12-01T00:00:00Z' }, pollsBeforeReady: 0 } },
     });
     try {
-      // Alternate the two so neither always runs on a warmer machine; keep the faster of two runs each.
-      const runs: Measurement[] = [];
-      for (let round = 0; round < 2; round++) {
-        runs.push(await measure('baseline', ENTITIES));
-        runs.push(await measure('export', ENTITIES));
-      }
-      const best = (mode: string) => runs.filter((r) => r.mode === mode).sort((a, b) => rate(b) - rate(a))[0]!;
-      const base = best('baseline');
-      const exp = best('export');
+      // The faster of two runs in turn of each (every run has the same records).
+      const [baseRuns, exportRuns] = await alternately(2, () => measure('baseline', ENTITIES), () => measure('export', ENTITIES));
+      const [base, exp] = [baseRuns[0], exportRuns[0]];
       if (exp.records !== total || base.records !== total) throw new Error(`expected ${total} records, export got ${exp.records}, baseline ${base.records}`);
-      const peakExport = Math.max(...runs.filter((r) => r.mode === 'export').map((r) => r.maxRssMb));
+      const peakExport = Math.max(...exportRuns.map((r) => r.maxRssMb));
       say();
       say(`${fmt(total)} records (${ENTITIES.length} entities × ${fmt(perEntity)}, pages of 999):`);
       say(`  baseline (fetch + parse + discard): ${fmt(rate(base)).padStart(9)} records/s  peak RSS ${fmt(base.maxRssMb)} MB`);
       say(`  export (ASL + handlers → gzip → S3): ${fmt(rate(exp)).padStart(8)} records/s  peak RSS ${fmt(peakExport)} MB`);
       say(`  ratio export/baseline: ${fmt(rate(exp) / rate(base), 2)} (target ≥ 0.85); not counted: loading the handlers, ${fmt(exp.loadSeconds, 2)} s once (a cold start)`);
-      const basePeak = Math.max(...runs.filter((r) => r.mode === 'baseline').map((r) => r.maxRssMb));
+      const basePeak = Math.max(...baseRuns.map((r) => r.maxRssMb));
       // The same export from the bundles, one entity at a time as one Lambda instance serves one
       // invocation at a time: each function's peak is what Lambda would report as Max Memory Used.
       const bundled = await runPipeline(
@@ -93,13 +87,7 @@ export async function benchCampusGroups(say: (line?: string) => void): Promise<R
       sandboxes: { campusgroups: { data: { recordsPerEntity: total, start: '2025-01-01T00:00:00Z', end: '2025-12-01T00:00:00Z' }, pollsBeforeReady: 0, pageLatencyMs: latencyMs } },
     });
     try {
-      const runs: Measurement[] = [];
-      for (let round = 0; round < 2; round++) {
-        runs.push(await measure('baseline', ['events']));
-        runs.push(await measure('export', ['events']));
-      }
-      const best = (mode: string) => runs.filter((r) => r.mode === mode).sort((a, b) => rate(b) - rate(a))[0]!;
-      const [base, exp] = [best('baseline'), best('export')];
+      const [[base], [exp]] = await alternately(2, () => measure('baseline', ['events']), () => measure('export', ['events']));
       if (exp.records !== total || base.records !== total) throw new Error(`expected ${total} records, export got ${exp.records}, baseline ${base.records}`);
       say();
       say(`${fmt(total)} records of one entity from a vendor answering each page ${latencyMs ? `in ${latencyMs} ms` : 'at once'}:`);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { startLocalEnvironment } from '../../local/environment.js';
-import { bundleChild, runChild, writeCsv } from '../support.js';
+import { alternately, bundleChild, runChild, writeCsv } from '../support.js';
 
 const MiB = 1024 * 1024;
 const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
@@ -64,12 +64,7 @@ export async function benchCsv(say: (line?: string) => void): Promise<Record<str
     await writeCsv(personPath, PERSON_HEADER, person, 200 * MiB);
     const size = statSync(personPath).size / MiB;
     // The faster of two runs in turn for the quick ones (the machine's speed drifts); csv-parse takes long enough once.
-    const fastest = async (...runs: Array<() => Promise<Measure & Record<string, unknown>>>) => {
-      const results: Array<Measure & Record<string, unknown>> = [];
-      for (let round = 0; round < 2; round++) for (const run of runs) results.push(await run());
-      return runs.map((_, i) => results.filter((__, j) => j % runs.length === i).sort((x, y) => x.seconds - y.seconds)[0]!);
-    };
-    const [native, ours] = (await fastest(() => runCsvChild('scan-native', personPath), () => runCsvChild('scan-ours', personPath))) as [Measure & Record<string, unknown>, Measure & Record<string, unknown>];
+    const [[native], [ours]] = await alternately(2, () => runCsvChild('scan-native', personPath), () => runCsvChild('scan-ours', personPath));
     const csvParse = await runCsvChild('scan-csv-parse', personPath);
     if (ours.rows !== csvParse.rows) throw new Error(`the checker counted ${ours.rows} rows, csv-parse ${csvParse.rows}`);
     const speed = (m: Measure) => size / m.seconds;
@@ -90,7 +85,7 @@ export async function benchCsv(say: (line?: string) => void): Promise<Record<str
       ['Watermark ValidateBatch', 'validate-watermark', 'watermark/outbox/bench/person.csv', 'bench', personPath],
       ['SameGoal validation', 'validate-samegoal', 'samegoal/outbox/bench/students.csv', 'samegoal/outbox/bench/', studentsPath],
     ] as const) {
-      const [get, step] = (await fastest(() => runCsvChild('s3-get', env.bucket, key), () => runCsvChild(mode, env.bucket, arg))) as [Measure, Measure & Record<string, unknown>];
+      const [[get], [step]] = await alternately(2, () => runCsvChild('s3-get', env.bucket, key), () => runCsvChild(mode, env.bucket, arg));
       if (step.error) throw new Error(`${label} refused the benchmark file: ${step.firstProblems?.join(' ')}`);
       const mib = statSync(path).size / MiB;
       say(`  ${label}: ${fmt(mib / step.seconds)} MiB/s against S3 GET ${fmt(mib / get.seconds)} MiB/s of the same ${fmt(mib)} MiB → ${fmt(get.seconds / step.seconds, 2)} (target ≥ 0.7), peak RSS ${fmt(step.maxRssMb)} MB`);

@@ -8,7 +8,7 @@ import { startOpenSsh } from '../../vendors/samegoal/sandbox/openssh.js';
 import { synthesize } from '../../local/bundles.js';
 import { ROOT } from '../../local/paths.js';
 import { runPipeline } from '../../local/runner.js';
-import { bundleChild, runChild, stepTimer, timed, writeCsv } from '../support.js';
+import { alternately, bundleChild, runChild, stepTimer, timed, writeCsv } from '../support.js';
 
 const MiB = 1024 * 1024;
 const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
@@ -64,24 +64,28 @@ export async function benchSameGoal(say: (line?: string) => void): Promise<Recor
     writeFileSync(complete, '');
     // Our SFTP code and OpenSSH's sftp from local disk, in turn, twice, each into a new directory
     // that is removed after; the faster run of each counts (the machine's speed drifts).
-    const fromDiskRuns: number[] = [];
-    const sftpRuns: number[] = [];
-    for (let round = 0; round < 2; round++) {
-      const ourDir = `/upload/ours-from-disk-${round}`;
-      fromDiskRuns.push((await child<{ seconds: number }>('--put-from-disk', ourDir, ...paths)).seconds);
-      rmSync(join(sshd.root, ourDir), { recursive: true, force: true });
-      const batch = join(work, `batch-${round}`);
-      const baseDir = `/upload/openssh-baseline-${round}`;
-      writeFileSync(batch, [`mkdir ${baseDir}`, ...paths.map((p) => `put ${p} ${baseDir}/`), `put ${complete} ${baseDir}/COMPLETE`, ''].join('\n'));
-      sftpRuns.push((await timed('sftp', [
-        '-q', '-b', batch, '-i', sshd.privateKeyPath, '-P', String(sshd.port),
-        '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes',
-        `${sshd.user}@127.0.0.1`,
-      ])).seconds);
-      rmSync(join(sshd.root, baseDir), { recursive: true, force: true });
-    }
-    const fromDisk = { seconds: Math.min(...fromDiskRuns) };
-    const sftpSeconds = Math.min(...sftpRuns);
+    const [[fromDisk], [sftp]] = await alternately(
+      2,
+      async (round) => {
+        const dir = `/upload/ours-from-disk-${round}`;
+        const run = await child<{ seconds: number }>('--put-from-disk', dir, ...paths);
+        rmSync(join(sshd.root, dir), { recursive: true, force: true });
+        return run;
+      },
+      async (round) => {
+        const batch = join(work, `batch-${round}`);
+        const dir = `/upload/openssh-baseline-${round}`;
+        writeFileSync(batch, [`mkdir ${dir}`, ...paths.map((p) => `put ${p} ${dir}/`), `put ${complete} ${dir}/COMPLETE`, ''].join('\n'));
+        const run = await timed('sftp', [
+          '-q', '-b', batch, '-i', sshd.privateKeyPath, '-P', String(sshd.port),
+          '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes',
+          `${sshd.user}@127.0.0.1`,
+        ]);
+        rmSync(join(sshd.root, dir), { recursive: true, force: true });
+        return run;
+      },
+    );
+    const sftpSeconds = sftp.seconds;
     const oursSeconds = seconds.DeliverDirect!;
     say();
     say(`${fmt(bytes / MiB)} MiB of CSV (students.csv, guardians.csv) to OpenSSH sshd on loopback:`);

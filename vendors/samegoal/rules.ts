@@ -79,12 +79,6 @@ export function isSameGoalDateBytes(bytes: Uint8Array, start: number, end: numbe
   return d <= (m === 2 && !leap ? 28 : DAYS[m - 1]!);
 }
 
-/** True for a real calendar date in one of SameGoal's four formats. */
-export function isSameGoalDate(value: string): boolean {
-  const bytes = Buffer.from(value);
-  return isSameGoalDateBytes(bytes, 0, bytes.length);
-}
-
 /** A test of a field's bytes: true when they are exactly one of `values` (as UTF-8), with no decoding. */
 export function oneOfBytes(values: readonly string[]): (bytes: Uint8Array, start: number, end: number) => boolean {
   const choices = values.map((v) => Buffer.from(v));

@@ -161,7 +161,9 @@ export class SftpSandbox {
             }
             writeSync(f.fd, data, 0, data.length, offset);
             f.written += data.length;
-            this.writeSizes.set(f.path, [...(this.writeSizes.get(f.path) ?? []), data.length]);
+            const sizes = this.writeSizes.get(f.path) ?? [];
+            if (sizes.length === 0) this.writeSizes.set(f.path, sizes);
+            sizes.push(data.length);
             sftp.status(reqid, STATUS_CODE.OK);
           });
           sftp.on('READ', (reqid, handle, offset, length) => {
