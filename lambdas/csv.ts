@@ -112,6 +112,11 @@ function sequenceLength(b: number): number {
 /** True when bytes [s, e) are a quoted field: its value is between the quotes. */
 const isQuoted = (buf: Uint8Array, s: number, e: number): boolean => e - s >= 2 && buf[s] === 0x22 && buf[e - 1] === 0x22;
 
+const onlySpacesAndTabs = (bytes: Uint8Array, start: number, end: number): boolean => {
+  for (let i = start; i < end; i++) if (bytes[i] !== 0x20 && bytes[i] !== 0x09) return false;
+  return true;
+};
+
 const asBuffer = (b: Uint8Array): Buffer => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 export class CsvChecker {
@@ -452,15 +457,7 @@ export class CsvChecker {
   }
 
   private isBlank(k: number): boolean {
-    const buf = this.buf;
-    let s = this.starts[k]!;
-    let e = this.ends[k]!;
-    if (isQuoted(buf, s, e)) {
-      s++;
-      e--;
-    }
-    for (let i = s; i < e; i++) if (buf[i] !== 0x20 && buf[i] !== 0x09) return false;
-    return true;
+    return this.matches(k, onlySpacesAndTabs);
   }
 
   private matches(k: number, test: (bytes: Uint8Array, start: number, end: number) => boolean): boolean {
