@@ -22,7 +22,10 @@ const secret = JSON.parse(process.env.BENCH_SFTP_SECRET!) as SftpSecret;
 const started = performance.now();
 const sftp = await connectSftp(config.sftpUrl, secret, config.trustedHostKeys, config.secretId);
 await sftp.mkdir(remoteDir);
-for (const path of paths) await putStream(sftp, createReadStream(path, { highWaterMark: 64 * 1024 }), `${remoteDir}/${basename(path)}`);
+for (const path of paths) {
+  // Read in the blocks OpenSSH's sftp reads and writes against OpenSSH (255 KiB), so both sides read the disk alike.
+  await putStream(sftp, createReadStream(path, { highWaterMark: 255 * 1024 }), `${remoteDir}/${basename(path)}`);
+}
 await sftp.end();
 process.stdout.write(`${JSON.stringify({ seconds: (performance.now() - started) / 1000, maxRssMb: peakRssMb() })}\n`);
 process.exit(0);

@@ -24,6 +24,12 @@ export interface SftpSandboxOptions {
   publicKey?: string;
   /** Host private key (OpenSSH format); one is generated when absent. */
   hostKey?: string;
+  /**
+   * The software part of the server's SSH identification, e.g. 'OpenSSH_9.2p1'. ssh2 (the
+   * client) takes a server that calls itself OpenSSH to accept writes of up to 255 KiB, as
+   * OpenSSH's sftp-server does, and any other to accept about 31 KiB: this switches which.
+   */
+  ident?: string;
 }
 
 export interface SftpOp {
@@ -65,7 +71,7 @@ export class SftpSandbox {
     const parsed = utils.parseKey(hostKey) as ParsedKey;
     this.hostPublicKey = `${parsed.type} ${parsed.getPublicSSH().toString('base64')}`;
     mkdirSync(join(this.options.root, 'upload'), { recursive: true });
-    this.server = new Server({ hostKeys: [hostKey] }, (client) => this.onClient(client));
+    this.server = new Server({ hostKeys: [hostKey], ...(options.ident ? { ident: options.ident } : {}) }, (client) => this.onClient(client));
   }
 
   dropConnection(match: RegExp, afterBytes: number, times = 1): void {

@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateEd25519 } from '../sandbox/keys.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Socket } from 'node:net';
 import { KeyObject } from 'node:crypto';
 import { connectSftp, putStream } from '../sftp.js';
 import { SFTP_SANDBOX_PASSWORD, SFTP_SANDBOX_USER, SftpSandbox } from '../sandbox/sftp-server.js';
@@ -65,6 +66,53 @@ describe('SFTP sandbox and our pinned-host-key client', () => {
     expect(writes.length).toBeGreaterThan(100);
     expect(new Set(writes.slice(0, -1)).size).toBe(1);
     expect(writes.reduce((a, b) => a + b, 0)).toBe(bytes.length);
+  });
+
+  it('writes as much as a server that takes large writes takes, each filling whole SSH packets', async () => {
+    const big = new SftpSandbox({ root: mkdtempSync(join(tmpdir(), 'sftp-sandbox-')), ident: 'OpenSSH_9.2p1' });
+    await big.start();
+    try {
+      const sftp = await connectSftp(big.url, { Username: SFTP_SANDBOX_USER, Password: SFTP_SANDBOX_PASSWORD }, [big.hostPublicKey], 'etl/samegoal');
+      const bytes = Buffer.alloc(3 * 1024 * 1024 + 777, 'abcdefghi,\n');
+      const chunks = async function* () {
+        for (let at = 0; at < bytes.length; at += 65_536) yield bytes.subarray(at, at + 65_536);
+      };
+      expect(await putStream(sftp, chunks(), '/upload/large-writes.csv')).toBe(bytes.length);
+      await sftp.end();
+      expect(readFileSync(join(big.options.root, 'upload', 'large-writes.csv')).equals(bytes)).toBe(true);
+      const writes = big.writeSizes.get('/upload/large-writes.csv')!;
+      expect(new Set(writes.slice(0, -1)).size).toBe(1);
+      // Seven packets of 32 KiB less the write's own header (25 bytes and the handle).
+      expect(writes[0]).toBeGreaterThan(7 * 32_768 - 64);
+      expect(writes[0]).toBeLessThan(7 * 32_768 - 25);
+      expect(writes.reduce((a, b) => a + b, 0)).toBe(bytes.length);
+    } finally {
+      await big.stop();
+    }
+  });
+
+  it('turns off Nagle\'s algorithm before the first byte of the login is sent', async () => {
+    // ssh2 writes a packet in three pieces; with Nagle's algorithm each round trip of the login waits for a delayed ACK.
+    const port = Number(new URL(server.url).port);
+    const realNoDelay = Socket.prototype.setNoDelay;
+    const realWrite = Socket.prototype.write;
+    const calls: string[] = [];
+    vi.spyOn(Socket.prototype, 'setNoDelay').mockImplementation(function (this: Socket, noDelay?: boolean) {
+      calls.push(`setNoDelay(${String(noDelay)})`);
+      return realNoDelay.call(this, noDelay);
+    });
+    vi.spyOn(Socket.prototype, 'write').mockImplementation(function (this: Socket, ...args: unknown[]) {
+      // Only our client's socket: the sandbox's sockets in this process write too.
+      if (this.remotePort === port && calls.at(-1) !== 'write') calls.push('write');
+      return (realWrite as (...a: unknown[]) => boolean).apply(this, args);
+    });
+    try {
+      const sftp = await connectSftp(server.url, { Username: SFTP_SANDBOX_USER, Password: SFTP_SANDBOX_PASSWORD }, [server.hostPublicKey], 'etl/samegoal');
+      await sftp.end();
+    } finally {
+      vi.restoreAllMocks();
+    }
+    expect(calls.slice(0, 2)).toEqual(['setNoDelay(true)', 'write']);
   });
 
   it('fails a streamed file when the server drops the connection, with writes still in flight', async () => {
