@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setImmediate } from 'node:timers/promises';
 import { addCounts, noCounts, type Counts } from './counts.js';
 import { readableCause, UnexpectedResponseError } from './errors.js';
 import type { Logger } from './log.js';
@@ -107,6 +108,11 @@ export async function pageSegment<C>(state: SegmentState<C>, options: PagingOpti
       const coming: Promise<PageAnswer<C>> | undefined = goOn ? options.fetch(next) : undefined;
       // Settled here too, so that a write that fails first leaves no unhandled rejection behind.
       coming?.catch(() => undefined);
+      // The request reaches the socket only when the fetch's chain of promises runs on, which
+      // would be after the synchronous part of the write below (a page's records made into
+      // text): one turn of the event loop first puts it on the wire, so the vendor works on
+      // the next page while this one is written.
+      if (coming) await setImmediate();
       if (answer.records.length > 0) {
         writer ??= new GzipJsonLinesWriter(options.bucket, partKey(options.prefix, state.part));
         await writer.writeAll(answer.records);

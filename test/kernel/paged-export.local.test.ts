@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
+import { Socket, type AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -85,6 +87,45 @@ describe('pageSegment', () => {
     }
     expect(events).toEqual(['ask 0', 'ask 1', 'write 0', 'written 0', 'ask 2', 'write 1', 'written 1', 'ask 3', 'write 2', 'written 2', 'write 3', 'written 3']);
     expect(await partRecords('a/part-00000.jsonl.gz')).toEqual(Array.from({ length: 2000 }, (_, i) => i));
+  });
+
+  it('puts the next page\'s request on the wire before it starts writing the current page', async () => {
+    // A vendor over real HTTP: the request is a promise chain in fetch, and it reaches the socket only when that chain runs.
+    const server = createServer((req, res) => {
+      const page = Number(new URL(req.url!, 'http://vendor').searchParams.get('page'));
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ records: Array.from({ length: 500 }, (_, i) => ({ id: page * 500 + i })), next: page + 1 < 6 ? page + 1 : null }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const events: string[] = [];
+    const realWrite = Socket.prototype.write;
+    vi.spyOn(Socket.prototype, 'write').mockImplementation(function (this: Socket, ...args: unknown[]) {
+      const head = typeof args[0] === 'string' ? args[0] : Buffer.isBuffer(args[0]) ? args[0].toString('latin1', 0, 100) : '';
+      const sent = /^GET \/\?page=(\d+)/.exec(head);
+      if (sent && this.remotePort === port) events.push(`sent ${sent[1]}`);
+      return (realWrite as (...a: unknown[]) => boolean).apply(this, args);
+    });
+    const { GzipJsonLinesWriter } = await import('../../lambdas/s3.js');
+    const original = GzipJsonLinesWriter.prototype.writeAll;
+    vi.spyOn(GzipJsonLinesWriter.prototype, 'writeAll').mockImplementation(async function (this: InstanceType<typeof GzipJsonLinesWriter>, records) {
+      events.push(`write ${(records[0] as { id: number }).id / 500}`);
+      await original.call(this, records);
+    });
+    const overHttp = async (cursor: number | undefined): Promise<PageAnswer<number>> => {
+      const body = (await (await fetch(`http://127.0.0.1:${port}/?page=${cursor ?? 0}`)).json()) as { records: unknown[]; next: number | null };
+      return { ready: true, records: body.records, ...(body.next === null ? {} : { next: body.next }) };
+    };
+    try {
+      const outcome = await engine.pageSegment(engine.newSegment<number>(), options('http/', overHttp));
+      expect(outcome.state.counts).toMatchObject({ records: 3000, pages: 6 });
+    } finally {
+      vi.restoreAllMocks();
+      server.close();
+    }
+    // Page 1 may wait for a connection of its own to open; from page 2 on, each request goes out on a kept-alive one before the page before it is written.
+    for (const page of [2, 3, 4, 5]) expect(events.indexOf(`sent ${page}`), events.join(', ')).toBeLessThan(events.indexOf(`write ${page - 1}`));
+    expect(events.filter((e) => e.startsWith('write'))).toEqual(['write 0', 'write 1', 'write 2', 'write 3', 'write 4', 'write 5']);
   });
 
   it('asks for no page past its page budget, and the next invocation starts where it stopped', async () => {
