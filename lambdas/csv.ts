@@ -273,7 +273,13 @@ export class CsvChecker {
         if (c === QUOTE) {
           if (i + 1 >= n) state = S.QuotePending;
           else if (buf[i + 1] === 0x22) i++;
-          else state = S.AfterQuote;
+          else if (buf[i + 1] === 0x2c) {
+            // The closing quote and the comma after it, the usual end of a quoted field, at once.
+            this.endField(i + 1);
+            state = S.FieldStart;
+            i += 2;
+            continue;
+          } else state = S.AfterQuote;
         } else if (c === LF) this.line++;
         else this.special(c, buf, i);
         i++;
