@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setLogSink } from '../lambdas/log.js';
 import { ROOT } from '../local/paths.js';
+import { takeTargets, targetTable } from './targets.js';
 
 type Say = (line?: string) => void;
 
@@ -44,6 +45,14 @@ export async function runBenchmarks(args: string[]): Promise<number> {
     say();
     say(bench.title);
     writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(await bench.run(say), null, 2)}\n`);
+  }
+  // Every target of this run in one table; the figures of a 2-core machine vary from run to run.
+  const targets = takeTargets();
+  if (targets.length > 0) {
+    say();
+    say('Targets in this run (figures on a small shared machine vary by ±10–25% from run to run):');
+    for (const line of targetTable(targets)) say(line);
+    writeFileSync(join(dir, only ? `targets-${only}.json` : 'targets.json'), `${JSON.stringify(targets, null, 2)}\n`);
   }
   say();
   say('Figures saved to .local/bench/');
