@@ -20,7 +20,8 @@ export interface Bound {
 
 const results: TargetResult[] = [];
 
-const shown = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 2 });
+/** A ratio to two decimals; a figure with a unit (MB, MiB/s) whole. */
+const shown = (n: number, unit = '') => n.toLocaleString('en-US', { maximumFractionDigits: unit ? 0 : 2 });
 
 /** Records `value` against its bound under `what`, and returns "(target ≥ 0.8)" for the bench line. */
 export function target(what: string, value: number, bound: Bound): string {
@@ -42,7 +43,7 @@ export function targetTable(list: readonly TargetResult[]): string[] {
   const width = Math.max(...list.map((r) => r.what.length));
   const met = list.filter((r) => r.met).length;
   return [
-    ...list.map((r) => `  ${r.met ? 'met    ' : 'NOT MET'}  ${r.what.padEnd(width)}  ${`${shown(r.value)}${r.unit}`.padStart(9)}  target ${r.target}`),
+    ...list.map((r) => `  ${r.met ? 'met    ' : 'NOT MET'}  ${r.what.padEnd(width)}  ${`${shown(r.value, r.unit)}${r.unit}`.padStart(9)}  target ${r.target}`),
     `${met} of ${list.length} targets met in this run.`,
   ];
 }
