@@ -593,19 +593,14 @@ export function uniqueColumns(checker: CsvChecker, header: readonly string[], co
   const keys = new UniqueKeys(max);
   const column = columns.join(' + ');
   let full = false;
-  // One column (the common case) without a loop or a closure per row: this runs for every row of the file.
-  const only = indexes.length === 1 ? indexes[0]! : -1;
+  // Runs for every row of the file: plain index loops, no closure per row.
   const check: RowCheck = (row) => {
     if (full) return;
-    if (only >= 0) {
-      if (row.isEmpty(only)) return;
-      keys.begin();
-      row.addTo(keys, only);
-    } else {
-      if (indexes.every((i) => row.isEmpty(i))) return;
-      keys.begin();
-      for (const i of indexes) row.addTo(keys, i);
-    }
+    let j = 0;
+    while (j < indexes.length && row.isEmpty(indexes[j]!)) j++;
+    if (j === indexes.length) return;
+    keys.begin();
+    for (j = 0; j < indexes.length; j++) row.addTo(keys, indexes[j]!);
     if (keys.commit(row.line)) return;
     full = true;
     checker.problem({

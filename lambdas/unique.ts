@@ -46,22 +46,12 @@ export class UniqueKeys {
   part(bytes: Uint8Array, start: number, end: number, unquote = false): void {
     let a = this.a;
     let b = this.b;
-    if (unquote) {
-      for (let i = start; i < end; i++) {
-        const c = bytes[i]!;
-        if (c === 0x22 && i + 1 < end && bytes[i + 1] === 0x22) i++;
-        a = Math.imul(a ^ c, 0x01000193);
-        b = Math.imul(b ^ c, 0x5bd1e995);
-        b ^= b >>> 15;
-      }
-    } else {
-      // The same, for a value with no quotes to undo: the loop every unquoted id takes.
-      for (let i = start; i < end; i++) {
-        const c = bytes[i]!;
-        a = Math.imul(a ^ c, 0x01000193);
-        b = Math.imul(b ^ c, 0x5bd1e995);
-        b ^= b >>> 15;
-      }
+    for (let i = start; i < end; i++) {
+      const c = bytes[i]!;
+      if (unquote && c === 0x22 && i + 1 < end && bytes[i + 1] === 0x22) i++;
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x5bd1e995);
+      b ^= b >>> 15;
     }
     this.a = Math.imul(a ^ END_OF_PART, 0x01000193);
     this.b = Math.imul(b ^ END_OF_PART, 0x5bd1e995);
