@@ -2,11 +2,13 @@
 ;; CSV end, 64 bytes at a time, with SIMD compares and bit masks instead of a loop per byte.
 ;;
 ;; The caller copies a window of its bytes, starting at a record's first byte, to offset 0 of
-;; `memory`, zeroes the 80 bytes after it, and calls `scan(len)`. For each comma or line feed
-;; outside quotes, in order, one i32 goes to OUT: its offset << 1, | 1 for a line feed. `scan`
-;; returns how many of them end with the last line feed (whole records only), and sets
-;; `anomaly` to the offset of the first byte that the fast path leaves to the exact, byte-wise
-;; checker, or -1. Such a byte is anything the checker would report or that needs it to count
+;; `memory`, zeroes the 80 bytes after it, and calls `scan(len, base)`, base being where the
+;; window starts in the caller's buffer. Where each field ends, in order, goes to OUT as an i32
+;; offset in the caller's buffer (plus base): at a comma, or at the record's line feed, or at
+;; the CR of a CRLF. For each record that ends in the window, RECS gets how many entries OUT
+;; has up to its last field. `scan` returns the number of records, and sets `anomaly` to the
+;; window offset of the first byte that the fast path leaves to the exact, byte-wise checker,
+;; or -1. Such a byte is anything the checker would report or that needs it to count
 ;; lines: a control character (not tab, and CR only right before LF), a C1 control character
 ;; (0xC2 0x80–0x9F), a quote that opens a field anywhere but at its start, a closing quote not
 ;; followed by a quote, comma or line break, and a line break inside quotes. Entries past the
@@ -18,24 +20,25 @@
 ;; Compiled by wabt; lambdas/csv-scan-wasm.ts holds the bytes (test/kernel/csv-fast.test.ts
 ;; checks that they are this file's).
 (module
-  (memory (export "memory") 11)
-  ;; The window: at most 128 KiB from offset 0, then 80 zero bytes; from OUT, room for an
-  ;; entry per byte of the window.
-  (global (export "WINDOW") i32 (i32.const 131072))
-  (global $OUT (export "OUT") i32 (i32.const 196608))
+  (memory (export "memory") 10)
+  ;; The window: at most 64 KiB from offset 0, then 80 zero bytes; OUT and RECS, room for an
+  ;; entry per byte of the window each.
+  (global (export "WINDOW") i32 (i32.const 65536))
+  (global $OUT (export "OUT") i32 (i32.const 131072))
+  (global $RECS (export "RECS") i32 (i32.const 393216))
   (global $anomaly (export "anomaly") (mut i32) (i32.const -1))
 
   ;; A 16-bit mask of a lane compare, as the low bits of an i64.
   (func $mask (param $v v128) (result i64)
     (i64.extend_i32_u (i8x16.bitmask (local.get $v))))
 
-  (func (export "scan") (param $len i32) (result i32)
+  (func (export "scan") (param $len i32) (param $at i32) (result i32)
     (local $base i32) (local $k i32) (local $p i32)
     (local $v v128) (local $w v128)
     (local $q i64) (local $lf i64) (local $sep i64) (local $follow i64) (local $bad i64)
     (local $x i64) (local $inq i64) (local $carry i64) (local $prev i64)
     (local $open i64) (local $close i64) (local $ends i64) (local $valid i64) (local $checked i64)
-    (local $t i64) (local $n i32) (local $last i32) (local $out i32) (local $shift i64) (local $rest i32)
+    (local $t i64) (local $n i32) (local $records i32) (local $out i32) (local $end i32) (local $shift i64) (local $rest i32)
     (global.set $anomaly (i32.const -1))
     (local.set $out (global.get $OUT))
     ;; The window starts at a record's first byte: outside quotes, at a field's start.
@@ -121,18 +124,29 @@
           (loop $emit
             (br_if $emitted (i64.eqz (local.get $ends)))
             (local.set $p (i32.add (local.get $base) (i32.wrap_i64 (i64.ctz (local.get $ends)))))
-            (i32.store (local.get $out)
-              (i32.or (i32.shl (local.get $p) (i32.const 1)) (i32.eq (i32.load8_u (local.get $p)) (i32.const 0x0a))))
+            (local.set $end (local.get $p))
+            (if (i32.eq (i32.load8_u (local.get $p)) (i32.const 0x0a))
+              (then
+                ;; A record's end: its last field ends at the CR of a CRLF.
+                (if (i32.gt_u (local.get $p) (i32.const 0))
+                  (then
+                    (if (i32.eq (i32.load8_u (i32.sub (local.get $p) (i32.const 1))) (i32.const 0x0d))
+                      (then (local.set $end (i32.sub (local.get $p) (i32.const 1)))))))
+                (i32.store (local.get $out) (i32.add (local.get $end) (local.get $at)))
+                (local.set $n (i32.add (local.get $n) (i32.const 1)))
+                (i32.store (i32.add (global.get $RECS) (i32.shl (local.get $records) (i32.const 2))) (local.get $n))
+                (local.set $records (i32.add (local.get $records) (i32.const 1))))
+              (else
+                (i32.store (local.get $out) (i32.add (local.get $end) (local.get $at)))
+                (local.set $n (i32.add (local.get $n) (i32.const 1)))))
             (local.set $out (i32.add (local.get $out) (i32.const 4)))
-            (local.set $n (i32.add (local.get $n) (i32.const 1)))
-            (if (i32.eq (i32.load8_u (local.get $p)) (i32.const 0x0a)) (then (local.set $last (local.get $n))))
             (local.set $ends (i64.and (local.get $ends) (i64.sub (local.get $ends) (i64.const 1))))
             (br $emit)))
         (if (i64.ne (local.get $bad) (i64.const 0))
           (then
             (global.set $anomaly (i32.add (local.get $base) (i32.wrap_i64 (i64.ctz (local.get $bad)))))
-            (return (local.get $last))))
+            (return (local.get $records))))
         (local.set $base (i32.add (local.get $base) (i32.const 64)))
         (br $block)))
-    (local.get $last))
+    (local.get $records))
 )

@@ -126,16 +126,20 @@ const asBuffer = (b: Uint8Array): Buffer => (Buffer.isBuffer(b) ? b : Buffer.fro
 
 /** The fast path's scanner (csv-scan.wat), one instance per checker: its memory is the checker's window. */
 interface FastScan {
-  scan(len: number): number;
+  scan(len: number, base: number): number;
   window: Uint8Array;
+  /** Where each field ends, in the checker's buffer. */
   out: Int32Array;
+  /** Per record, the number of entries of `out` up to its last field. */
+  recs: Int32Array;
   anomaly: { value: number };
 }
 interface ScanExports {
-  scan(len: number): number;
+  scan(len: number, base: number): number;
   memory: { buffer: ArrayBuffer };
   WINDOW: { value: number };
   OUT: { value: number };
+  RECS: { value: number };
   anomaly: { value: number };
 }
 /** The part of the WebAssembly API used here (TypeScript's ES libraries do not declare it). */
@@ -159,7 +163,8 @@ function fastScan(): FastScan | undefined {
   if (!scanModule || !wasm) return undefined;
   const e = new wasm.Instance(scanModule).exports as ScanExports;
   const size = e.WINDOW.value;
-  return { scan: e.scan, window: new Uint8Array(e.memory.buffer, 0, size + WINDOW_PAD), out: new Int32Array(e.memory.buffer, e.OUT.value, size), anomaly: e.anomaly };
+  const memory = e.memory.buffer;
+  return { scan: e.scan, window: new Uint8Array(memory, 0, size + WINDOW_PAD), out: new Int32Array(memory, e.OUT.value, size), recs: new Int32Array(memory, e.RECS.value, size), anomaly: e.anomaly };
 }
 
 export interface CsvCheckerOptions {
@@ -184,8 +189,11 @@ export class CsvChecker {
   private buf: Buffer = EMPTY;
   private recordStart = 0;
   private fieldStart = 0;
-  private starts = new Int32Array(64);
-  private ends = new Int32Array(64);
+  /** Where each field of the record being read ends (the exact path's); a field starts one byte after the one before. */
+  private ends: Int32Array = new Int32Array(64);
+  /** The record the row accessors read: its field ends from fieldEnds[fieldAt] (the exact path's, or the fast path's). */
+  private fieldEnds: Int32Array = this.ends;
+  private fieldAt = 0;
   private count = 0;
   private oversized = false;
 
@@ -288,11 +296,8 @@ export class CsvChecker {
     }
     this.buf = rs >= this.buf.length ? EMPTY : this.buf.subarray(rs);
     if (rs > 0) {
-      const kept = Math.min(this.count, this.starts.length);
-      for (let k = 0; k < kept; k++) {
-        this.starts[k]! -= rs;
-        this.ends[k]! -= rs;
-      }
+      const kept = Math.min(this.count, this.ends.length);
+      for (let k = 0; k < kept; k++) this.ends[k]! -= rs;
       this.fieldStart -= rs;
       this.recordStart = 0;
     }
@@ -322,7 +327,7 @@ export class CsvChecker {
       const len = Math.min(fast.out.length, n - i);
       fast.window.set(this.buf.subarray(i, i + len), 0);
       fast.window.fill(0, len, len + WINDOW_PAD);
-      const next = this.records(i, fast.scan(len));
+      const next = this.records(i, fast.scan(len, i));
       if (fast.anomaly.value < 0 && i + len < n && next > i) {
         i = next;
         continue;
@@ -338,51 +343,25 @@ export class CsvChecker {
     return this.state === S.FieldStart && this.recordStart === i && this.count === 0 && !this.oversized && !this.pendingCR && !this.pendingC2;
   }
 
-  /** The fast path's first `entries` field ends (whole records) in the window that starts at `base`; returns where the next record starts. */
-  private records(base: number, entries: number): number {
-    const out = this.fast!.out;
+  /** The fast path's records, `count` of them, from `base`; returns where the next record starts. */
+  private records(base: number, count: number): number {
+    const { out, recs } = this.fast!;
     const buf = this.buf;
-    // endField's work inlined for the fields it keeps in the arrays as they are; the rest (a
-    // field past the header's count, or arrays to grow) goes through endField itself.
-    let starts = this.starts;
-    let ends = this.ends;
-    let keep = this.headerUsable ? Math.min(this.header!.length, starts.length) : starts.length;
-    let count = this.count;
-    let fieldStart = this.fieldStart;
     let next = base;
-    for (let k = 0; k < entries; k++) {
-      const e = out[k]!;
-      const p = base + (e >>> 1);
-      if ((e & 1) === 0) {
-        if (count < keep) {
-          starts[count] = fieldStart;
-          ends[count] = p;
-          count++;
-          fieldStart = p + 1;
-        } else {
-          this.count = count;
-          this.fieldStart = fieldStart;
-          this.endField(p);
-          count = this.count;
-          fieldStart = this.fieldStart;
-        }
-        continue;
-      }
-      this.count = count;
-      this.fieldStart = fieldStart;
-      // A CR before the line feed ends the record (the fast path leaves any other CR to the exact one).
-      this.endRecord(p > fieldStart && buf[p - 1] === 0x0d ? p - 1 : p);
-      this.recordsRead.fast++;
-      next = p + 1;
+    let at = 0;
+    this.fieldEnds = out;
+    for (let r = 0; r < count; r++) {
+      const to = recs[r]!;
+      const end = out[to - 1]!;
+      this.fieldAt = at;
+      this.finishRecord(to - at, false);
+      next = end + (buf[end] === 0x0d ? 2 : 1);
       this.nextRecord(next);
-      starts = this.starts;
-      ends = this.ends;
-      keep = this.headerUsable ? Math.min(this.header!.length, starts.length) : starts.length;
-      count = 0;
-      fieldStart = next;
+      at = to;
     }
-    this.count = count;
-    this.fieldStart = fieldStart;
+    this.fieldEnds = this.ends;
+    this.fieldAt = 0;
+    this.recordsRead.fast += count;
     return next;
   }
 
@@ -524,16 +503,11 @@ export class CsvChecker {
   private endField(i: number): void {
     const k = this.count++;
     if (!this.oversized && (!this.headerUsable || k < this.header!.length)) {
-      if (k >= this.starts.length) {
-        const grow = (a: Int32Array) => {
-          const b = new Int32Array(a.length * 2);
-          b.set(a);
-          return b;
-        };
-        this.starts = grow(this.starts);
-        this.ends = grow(this.ends);
+      if (k >= this.ends.length) {
+        const grown = new Int32Array(this.ends.length * 2);
+        grown.set(this.ends);
+        this.ends = this.fieldEnds = grown;
       }
-      this.starts[k] = this.fieldStart;
       this.ends[k] = i;
     }
     this.fieldStart = i + 1;
@@ -546,8 +520,13 @@ export class CsvChecker {
     const oversized = this.oversized;
     this.count = 0;
     this.oversized = false;
+    this.finishRecord(count, oversized);
+  }
+
+  /** A record's checks, once its `count` fields are known (the row accessors read them). */
+  private finishRecord(count: number, oversized: boolean): void {
     const line = this.recordLine;
-    if (count === 1 && !oversized && this.starts[0] === this.ends[0]) {
+    if (count === 1 && !oversized && this.fieldTo(0) === this.recordStart) {
       // Blank lines are only fine at the end of the file; one in the middle is reported when a row follows it.
       this.pendingBlank ||= line;
       return;
@@ -587,10 +566,18 @@ export class CsvChecker {
     this.rowCheck = this.onHeader?.(header, this);
   }
 
+  private fieldFrom(k: number): number {
+    return k === 0 ? this.recordStart : this.fieldEnds[this.fieldAt + k - 1]! + 1;
+  }
+
+  private fieldTo(k: number): number {
+    return this.fieldEnds[this.fieldAt + k]!;
+  }
+
   private value(k: number): string {
     const buf = this.buf;
-    const s = this.starts[k]!;
-    const e = this.ends[k]!;
+    const s = this.fieldFrom(k);
+    const e = this.fieldTo(k);
     if (isQuoted(buf, s, e)) {
       const inner = buf.toString('utf8', s + 1, e - 1);
       return inner.includes('""') ? inner.replaceAll('""', '"') : inner;
@@ -600,25 +587,34 @@ export class CsvChecker {
 
   private addTo(keys: UniqueKeys, k: number): void {
     const buf = this.buf;
-    const s = this.starts[k]!;
-    const e = this.ends[k]!;
+    const s = this.fieldFrom(k);
+    const e = this.fieldTo(k);
     if (isQuoted(buf, s, e)) keys.part(buf, s + 1, e - 1, true);
     else keys.part(buf, s, e);
   }
 
   private isEmpty(k: number): boolean {
-    const len = this.ends[k]! - this.starts[k]!;
-    return len === 0 || (len === 2 && this.buf[this.starts[k]!] === 0x22);
+    const s = this.fieldFrom(k);
+    const len = this.fieldTo(k) - s;
+    return len === 0 || (len === 2 && this.buf[s] === 0x22);
   }
 
+  /** On the bytes: a doubled quote inside makes the value not blank, as its bytes are not. */
   private isBlank(k: number): boolean {
-    return this.matches(k, onlySpacesAndTabs);
+    const buf = this.buf;
+    let s = this.fieldFrom(k);
+    let e = this.fieldTo(k);
+    if (isQuoted(buf, s, e)) {
+      s++;
+      e--;
+    }
+    return onlySpacesAndTabs(buf, s, e);
   }
 
   private matches(k: number, test: (bytes: Uint8Array, start: number, end: number) => boolean): boolean {
     const buf = this.buf;
-    let s = this.starts[k]!;
-    let e = this.ends[k]!;
+    let s = this.fieldFrom(k);
+    let e = this.fieldTo(k);
     if (isQuoted(buf, s, e)) {
       s++;
       e--;
@@ -638,7 +634,7 @@ export class CsvChecker {
     addTo: (keys: UniqueKeys, k: number) => this.addTo(keys, k),
     isEmpty: (k: number) => this.isEmpty(k),
     isBlank: (k: number) => this.isBlank(k),
-    byteLength: (k: number) => this.ends[k]! - this.starts[k]!,
+    byteLength: (k: number) => this.fieldTo(k) - this.fieldFrom(k),
     matches: (k: number, test: (bytes: Uint8Array, start: number, end: number) => boolean) => this.matches(k, test),
   };
 

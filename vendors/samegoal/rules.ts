@@ -63,16 +63,21 @@ const DASH = 0x2d;
  */
 export function isSameGoalDateBytes(bytes: Uint8Array, start: number, end: number): boolean {
   if (end - start !== 10) return false;
-  const at = (i: number) => bytes[start + i]!;
-  const sep = at(2) === SLASH || at(2) === DASH ? at(2) : at(4);
+  // Plain locals, no closure or array per call: this runs on every row.
+  const b2 = bytes[start + 2];
+  const sep = b2 === SLASH || b2 === DASH ? b2 : bytes[start + 4];
   if (sep !== SLASH && sep !== DASH) return false;
   let y: number;
   let m: number;
   let d: number;
-  if (at(2) === sep && at(5) === sep) {
-    [m, d, y] = [digits(bytes, start, 2), digits(bytes, start + 3, 2), digits(bytes, start + 6, 4)];
-  } else if (at(4) === sep && at(7) === sep) {
-    [y, m, d] = [digits(bytes, start, 4), digits(bytes, start + 5, 2), digits(bytes, start + 8, 2)];
+  if (b2 === sep && bytes[start + 5] === sep) {
+    m = digits(bytes, start, 2);
+    d = digits(bytes, start + 3, 2);
+    y = digits(bytes, start + 6, 4);
+  } else if (bytes[start + 4] === sep && bytes[start + 7] === sep) {
+    y = digits(bytes, start, 4);
+    m = digits(bytes, start + 5, 2);
+    d = digits(bytes, start + 8, 2);
   } else return false;
   if (y < 1 || m < 1 || m > 12 || d < 1) return false;
   const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;

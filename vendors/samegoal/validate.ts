@@ -47,13 +47,14 @@ const isEnrollment = oneOfBytes(DISTRICT_ENROLLMENT);
  */
 export const studentChecks: HeaderHook = (header, checker) => {
   const index = (col: string) => header.indexOf(col);
-  const required = STUDENT_REQUIRED.map((col) => [col, index(col)] as const).filter(([, i]) => i >= 0);
+  const requiredColumns = STUDENT_REQUIRED.filter((col) => index(col) >= 0);
+  const required = requiredColumns.map(index);
   const [id, dob, gender, enrollment] = ['Student Id', 'Date of Birth', 'Gender', 'District Enrollment'].map(index) as [number, number, number, number];
   const unique = uniqueColumns(checker, header, ['Student Id'], 'Student Id must be unique');
   const report = (line: number, column: string, message: string) => checker.problem({ line, column, message });
   const check: RowCheck = (row) => {
-    for (const [col, i] of required) {
-      if (row.isBlank(i)) report(row.line, col, 'is empty; it is required');
+    for (let k = 0; k < required.length; k++) {
+      if (row.isBlank(required[k]!)) report(row.line, requiredColumns[k]!, 'is empty; it is required');
     }
     // A value of at most 20 bytes has at most 20 characters: decoded only when longer.
     if (id >= 0 && row.byteLength(id) > STUDENT_ID_MAX) {
