@@ -16,6 +16,7 @@ export const MAX_KEYS = 8_000_000;
 const PARTITIONS = 256;
 /** Keys per allocation of a partition. */
 const CHUNK = 2048;
+const NO_CHUNK = new Uint32Array(0);
 /** A value no byte has: ends each part of a key, so 'AB'+'C' and 'A'+'BC' differ. */
 const END_OF_PART = 0x100;
 
@@ -31,6 +32,8 @@ export class UniqueKeys {
 
   /** Per partition, chunks of [digest low, digest high, line] × CHUNK. */
   private readonly chunks: Uint32Array[][] = Array.from({ length: PARTITIONS }, () => []);
+  /** Per partition, the chunk being filled (the last of its list), and how full it is. */
+  private readonly current: Uint32Array[] = Array.from({ length: PARTITIONS }, () => NO_CHUNK);
   private readonly fill = new Int32Array(PARTITIONS).fill(CHUNK);
   private size = 0;
   private a = 0;
@@ -70,12 +73,12 @@ export class UniqueKeys {
     b ^= b >>> 16;
     const p = b >>> 24;
     let f = this.fill[p]!;
-    const list = this.chunks[p]!;
+    let chunk = this.current[p]!;
     if (f === CHUNK) {
-      list.push(new Uint32Array(CHUNK * 3));
+      chunk = this.current[p] = new Uint32Array(CHUNK * 3);
+      this.chunks[p]!.push(chunk);
       f = 0;
     }
-    const chunk = list[list.length - 1]!;
     chunk[f * 3] = a;
     chunk[f * 3 + 1] = b;
     chunk[f * 3 + 2] = line;
