@@ -98,53 +98,79 @@ export class UniqueKeys {
   repeats(limit: number): Repeats {
     let first: Array<[number, number]> = [];
     let count = 0;
-    // One table for every partition, cleared between them; it grows with the distinct keys it
-    // holds, and keeps its size for the next partition (partitions hold about as many keys each),
-    // so it grows a few times in all rather than in every partition.
-    let table = new Uint32Array(1024 * 3);
-    let slots = 1024;
-    let mask = slots - 1;
+    const table = new KeyTable();
     for (let p = 0; p < PARTITIONS; p++) {
       const list = this.chunks[p]!;
       if (list.length === 0) continue;
-      let distinct = 0;
-      table.fill(0, 0, slots * 3);
+      table.clear();
       const found: Array<[number, number]> = [];
-      for (const [c, chunk] of list.entries()) {
-        const m = c === list.length - 1 ? this.fill[p]! : CHUNK;
-        for (let k = 0; k < m; k++) {
-          const lo = chunk[k * 3]!;
-          const hi = chunk[k * 3 + 1]!;
-          let i = lo & mask;
-          while (table[i * 3 + 2] !== 0 && (table[i * 3] !== lo || table[i * 3 + 1] !== hi)) i = (i + 1) & mask;
-          if (table[i * 3 + 2] !== 0) {
-            count++;
-            // Keys are in line order within a partition, so its first repeats are its earliest.
-            if (found.length < limit) found.push([chunk[k * 3 + 2]!, table[i * 3 + 2]!]);
-            continue;
-          }
-          table[i * 3] = lo;
-          table[i * 3 + 1] = hi;
-          table[i * 3 + 2] = chunk[k * 3 + 2]!;
-          if (++distinct * 2 > slots) {
-            const old = table.slice(0, slots * 3);
-            slots *= 2;
-            mask = slots - 1;
-            if (table.length < slots * 3) table = new Uint32Array(slots * 3);
-            else table.fill(0, 0, slots * 3);
-            for (let j = 0; j < old.length; j += 3) {
-              if (old[j + 2] === 0) continue;
-              let at = old[j]! & mask;
-              while (table[at * 3 + 2] !== 0) at = (at + 1) & mask;
-              table[at * 3] = old[j]!;
-              table[at * 3 + 1] = old[j + 1]!;
-              table[at * 3 + 2] = old[j + 2]!;
-            }
-          }
-        }
-      }
+      for (let c = 0; c < list.length; c++) count += table.insertAll(list[c]!, c === list.length - 1 ? this.fill[p]! : CHUNK, found, limit);
       if (found.length) first = [...first, ...found].sort((x, y) => x[0] - y[0]).slice(0, limit);
     }
     return { first, count };
+  }
+}
+
+/**
+ * An open-addressing table of [digest low, digest high, line] for one partition at a time. It is
+ * cleared between partitions and keeps its size (partitions hold about as many keys each), so it
+ * grows a few times in all rather than in every partition. Small methods, each called often, so
+ * that V8 optimizes them whole (one loop over all partitions was compiled on stack and left its
+ * compiled code at the end of every partition: 847 deoptimizations for 2.76 million keys).
+ */
+class KeyTable {
+  private table = new Uint32Array(1024 * 3);
+  private slots = 1024;
+  private distinct = 0;
+
+  clear(): void {
+    this.table.fill(0, 0, this.slots * 3);
+    this.distinct = 0;
+  }
+
+  /** Inserts the first `m` keys of a chunk in order; each one already there is a repeat, pushed to `found` (up to `limit`) and counted. */
+  insertAll(chunk: Uint32Array, m: number, found: Array<[number, number]>, limit: number): number {
+    let count = 0;
+    for (let k = 0; k < m; k++) {
+      const firstLine = this.insert(chunk[k * 3]!, chunk[k * 3 + 1]!, chunk[k * 3 + 2]!);
+      if (firstLine === 0) continue;
+      count++;
+      // Keys are in line order within a partition, so its first repeats are its earliest.
+      if (found.length < limit) found.push([chunk[k * 3 + 2]!, firstLine]);
+    }
+    return count;
+  }
+
+  /** 0 when the key is new (it is added), else the line it was first seen on. */
+  private insert(lo: number, hi: number, line: number): number {
+    const table = this.table;
+    const mask = this.slots - 1;
+    let i = lo & mask;
+    while (table[i * 3 + 2] !== 0) {
+      if (table[i * 3] === lo && table[i * 3 + 1] === hi) return table[i * 3 + 2]!;
+      i = (i + 1) & mask;
+    }
+    table[i * 3] = lo;
+    table[i * 3 + 1] = hi;
+    table[i * 3 + 2] = line;
+    if (++this.distinct * 2 > this.slots) this.grow();
+    return 0;
+  }
+
+  private grow(): void {
+    const old = this.table.slice(0, this.slots * 3);
+    this.slots *= 2;
+    const mask = this.slots - 1;
+    if (this.table.length < this.slots * 3) this.table = new Uint32Array(this.slots * 3);
+    else this.table.fill(0, 0, this.slots * 3);
+    const table = this.table;
+    for (let j = 0; j < old.length; j += 3) {
+      if (old[j + 2] === 0) continue;
+      let at = old[j]! & mask;
+      while (table[at * 3 + 2] !== 0) at = (at + 1) & mask;
+      table[at * 3] = old[j]!;
+      table[at * 3 + 1] = old[j + 1]!;
+      table[at * 3 + 2] = old[j + 2]!;
+    }
   }
 }
