@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CsvChecker, type CsvResult, type RowCheck } from '../../lambdas/csv.js';
+import { CsvChecker, uniqueColumns, type CsvResult, type RowCheck } from '../../lambdas/csv.js';
 import { compileCsvScan, generatedSource } from '../../lambdas/csv-scan.build.js';
 
 /**
@@ -76,10 +76,19 @@ interface Run {
 function run(bytes: Buffer, chunks: number[], fast: boolean): Run {
   const rows: string[] = [];
   const checker = new CsvChecker(
-    (header) => {
+    (header, c) => {
+      // Repeats of one column, and of two together.
+      const ids = uniqueColumns(c, header, [header[0]!], 'ids are unique');
+      const pairs = uniqueColumns(c, header, header.slice(1, 3), 'name and note are unique together');
       const check: RowCheck = (row) => {
         const values = header.map((_, k) => row.value(k));
         rows.push(`${row.line}:${JSON.stringify(values)}:${header.map((_, k) => row.byteLength(k)).join('/')}`);
+        ids?.(row);
+        pairs?.(row);
+      };
+      check.finish = () => {
+        ids?.finish?.();
+        pairs?.finish?.();
       };
       return check;
     },
@@ -138,10 +147,27 @@ describe('CSV checker: the fast path gives what the exact path gives', () => {
     for (let i = 0; i < 5000; i++) lines.push(i % 200 === 0 ? `P${i},"12 Main St\nApt ${i}",x` : i % 200 === 100 ? `P${i},a\u0000b,x` : `P${i},"Smith, ${i}",x`);
     const bytes = Buffer.from(`${lines.join('\n')}\n`);
     const r = expectSame(bytes, [64 * 1024], 'multi-line and NUL rows');
-    expect(r.result.problems.length + r.result.moreProblems).toBe(25);
-    expect(r.result.problems[0]).toMatchObject({ line: 103, column: 'name' });
+    // 25 NULs, and 24 repeats of the name and note 'a<NUL>b', 'x'.
+    expect(r.result.problems.length + r.result.moreProblems).toBe(49);
+    expect(r.result.problems[0]).toMatchObject({ line: 103, column: 'name', message: expect.stringMatching(/U\+0000/) });
     expect(r.recordsRead.exact).toBeLessThan(100);
     expect(r.recordsRead.fast).toBeGreaterThan(4900);
+  });
+
+  it('finds a repeated key whichever path read each of its rows, quoted or not', () => {
+    // Row 2 goes to the exact path (a NUL in its note); its id repeats in row 3 (fast path), quoted.
+    const lines = ['id,name,note', 'A1,x,a\u0000b', '"A1",y,c', 'A""2,z,d', '"A""""2",w,e', '"",v,f', ',u,g'];
+    for (let i = 0; i < 3000; i++) lines.push(`B${i},"n, ${i}",m`);
+    lines.push('B2999,last,row');
+    const bytes = Buffer.from(`${lines.join('\n')}\n`);
+    const r = expectSame(bytes, [64 * 1024], 'repeats across paths');
+    const repeats = r.result.problems.filter((p) => p.message.includes('same value'));
+    expect(repeats).toEqual([
+      { line: 3, column: 'id', message: 'has the same value as line 2; ids are unique' },
+      { line: 5, column: 'id', message: 'has the same value as line 4; ids are unique' },
+      { line: 3008, column: 'id', message: 'has the same value as line 3007; ids are unique' },
+    ]);
+    expect(r.recordsRead.fast).toBeGreaterThan(2900);
   });
 
   it('quoted fields that cross a 64-byte block, the window, or are longer than the window', () => {
