@@ -599,16 +599,8 @@ export class CsvChecker {
     return len === 0 || (len === 2 && this.buf[s] === 0x22);
   }
 
-  /** On the bytes: a doubled quote inside makes the value not blank, as its bytes are not. */
   private isBlank(k: number): boolean {
-    const buf = this.buf;
-    let s = this.fieldFrom(k);
-    let e = this.fieldTo(k);
-    if (isQuoted(buf, s, e)) {
-      s++;
-      e--;
-    }
-    return onlySpacesAndTabs(buf, s, e);
+    return this.matches(k, onlySpacesAndTabs);
   }
 
   private matches(k: number, test: (bytes: Uint8Array, start: number, end: number) => boolean): boolean {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CsvChecker, uniqueColumns, type CsvResult, type RowCheck } from '../../lambdas/csv.js';
+import { seededRandom } from '../../lambdas/sandbox/faults.js';
 import { compileCsvScan, generatedSource } from '../../lambdas/csv-scan.build.js';
 
 /**
@@ -8,18 +9,6 @@ import { compileCsvScan, generatedSource } from '../../lambdas/csv-scan.build.js
  * byte loop): on any bytes, split anywhere, both must give the same header, rows, problems,
  * lines and columns, and hand every row check the same values on the same lines.
  */
-
-/** A small seeded generator, so a failure names a case that can be run again. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const b = (...bytes: number[]) => Buffer.from(bytes);
 /** Pieces a file is made of: mostly plain CSV, and every byte or pair either path treats apart. */
@@ -119,7 +108,8 @@ describe('CSV checker: the fast path gives what the exact path gives', () => {
   });
 
   it('on 400 messy files (control characters, stray and doubled quotes, CR, C1, bad UTF-8), split anywhere', () => {
-    const rand = random(20261128);
+    // Seeded, so a failure names a case that can be run again.
+    const rand = seededRandom(20261128);
     for (let c = 0; c < 400; c++) {
       const bytes = messyFile(rand, 20 + Math.floor(rand() * 400));
       const chunks = [1 + Math.floor(rand() * (rand() < 0.3 ? 8 : 300)), 1 + Math.floor(rand() * 5000)];
