@@ -17,8 +17,8 @@
 ;; Quotes: a bit per byte that is `"`; its prefix XOR is 1 from an opening quote up to the
 ;; closing one, so a doubled quote `""` inside a field closes and opens again at once.
 ;;
-;; Compiled by wabt; lambdas/csv-scan-wasm.ts holds the bytes (test/kernel/csv-fast.test.ts
-;; checks that they are this file's).
+;; Compiled by wabt (`npm run build:wasm`) into lambdas/csv-scan-wasm.ts, which csv-scan.ts
+;; loads; test/kernel/csv-fast.test.ts checks that those bytes are this file's.
 (module
   (memory (export "memory") 10)
   ;; The window: at most 64 KiB from offset 0, then 80 zero bytes; OUT and RECS, room for an
