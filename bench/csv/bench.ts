@@ -13,6 +13,7 @@ const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDig
 
 interface Measure {
   seconds: number;
+  cpuSeconds: number;
   maxRssMb: number;
   rows?: number;
   error?: string;
@@ -91,6 +92,9 @@ export async function benchCsv(say: (line?: string) => void): Promise<Record<str
       if (step.error) throw new Error(`${label} refused the benchmark file: ${step.firstProblems?.join(' ')}`);
       const mib = statSync(path).size / MiB;
       say(`  ${label}: ${fmt(mib / step.seconds)} MiB/s against S3 GET ${fmt(mib / get.seconds)} MiB/s of the same ${fmt(mib)} MiB → ${fmt(get.seconds / step.seconds, 2)} ${target(`${label} vs S3 GET`, get.seconds / step.seconds, { atLeast: 0.7 })}, peak RSS ${fmt(step.maxRssMb)} MB ${target(`${label} peak memory`, step.maxRssMb, { atMost: 256, unit: ' MB' })}`);
+      // What each side asked of this machine's two cores, where the local S3 also runs: the time
+      // the GET itself waits on that server, the step spends in its own code.
+      say(`      CPU time of the measuring process (all its threads): S3 GET ${fmt(get.cpuSeconds, 2)} s in ${fmt(get.seconds, 2)} s, ${label} ${fmt(step.cpuSeconds, 2)} s in ${fmt(step.seconds, 2)} s`);
       steps[label] = { mib, get, step, ratio: get.seconds / step.seconds };
     }
     results.steps = steps;

@@ -1,6 +1,6 @@
 /**
  * One CSV measurement in a process of its own, so its peak memory is its own (as each step is
- * its own Lambda). Prints one JSON line: seconds, peak RSS and what the step said.
+ * its own Lambda). Prints one JSON line: seconds, CPU seconds, peak RSS and what the step said.
  *
  *   scan-native <file>         Buffer.isUtf8 + indexOf over quotes and newlines: the floor
  *   scan-ours <file>           our checker, with the unique-id check of person.csv
@@ -20,6 +20,7 @@ import { s3 } from '../../lambdas/s3.js';
 setLogSink(() => undefined);
 const [mode, a, b] = process.argv.slice(2) as [string, string, string];
 const started = performance.now();
+const cpuAtStart = process.cpuUsage();
 const result: Record<string, unknown> = {};
 
 const chunks = (path: string) => createReadStream(path, { highWaterMark: 64 * 1024 });
@@ -82,5 +83,7 @@ switch (mode) {
   default:
     throw new Error(`unknown mode ${mode}`);
 }
-process.stdout.write(`${JSON.stringify({ ...result, seconds: (performance.now() - started) / 1000, maxRssMb: peakRssMb() })}\n`);
+// CPU time of every thread of this process over the same span (V8's GC helpers among them).
+const cpu = process.cpuUsage(cpuAtStart);
+process.stdout.write(`${JSON.stringify({ ...result, seconds: (performance.now() - started) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMb: peakRssMb() })}\n`);
 process.exit(0);
