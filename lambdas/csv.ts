@@ -557,6 +557,11 @@ export class CsvChecker {
   }
 
   private isBlank(k: number): boolean {
+    const s = this.fieldFrom(k);
+    if (s === this.fieldTo(k)) return true;
+    // The usual answer at once: a value that starts with anything but a space, a tab or a quote.
+    const first = this.buf[s];
+    if (first !== 0x20 && first !== 0x09 && first !== 0x22) return false;
     return this.matches(k, onlySpacesAndTabs);
   }
 

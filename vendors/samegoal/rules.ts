@@ -86,14 +86,20 @@ export function isSameGoalDateBytes(bytes: Uint8Array, start: number, end: numbe
 
 /** A test of a field's bytes: true when they are exactly one of `values` (as UTF-8), with no decoding. */
 export function oneOfBytes(values: readonly string[]): (bytes: Uint8Array, start: number, end: number) => boolean {
-  const choices = values.map((v) => Buffer.from(v));
+  // By length, so a value is compared only with the choices as long as it.
+  const byLength: Uint8Array[][] = [];
+  for (const value of values) {
+    const bytes = Buffer.from(value);
+    (byLength[bytes.length] ??= []).push(bytes);
+  }
   return (bytes, start, end) => {
-    const length = end - start;
-    for (const choice of choices) {
-      if (choice.length !== length) continue;
+    const choices = byLength[end - start];
+    if (choices === undefined) return false;
+    for (let c = 0; c < choices.length; c++) {
+      const choice = choices[c]!;
       let i = 0;
-      while (i < length && bytes[start + i] === choice[i]) i++;
-      if (i === length) return true;
+      while (i < choice.length && bytes[start + i] === choice[i]) i++;
+      if (i === choice.length) return true;
     }
     return false;
   };
