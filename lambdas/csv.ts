@@ -124,6 +124,10 @@ const onlySpacesAndTabs = (bytes: Uint8Array, start: number, end: number): boole
 
 const asBuffer = (b: Uint8Array): Buffer => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
+/** The smallest window the fast path copies and scans, and the longest run of records the exact path reads before the fast path tries again. */
+const MIN_WINDOW = 64;
+const MAX_BACKOFF = 1024;
+
 export interface CsvCheckerOptions {
   /** false: the exact byte-wise path reads everything (for tests that compare the two). */
   fast?: boolean;
@@ -131,14 +135,20 @@ export interface CsvCheckerOptions {
 
 export class CsvChecker {
   private readonly fast: FastScan | undefined;
+  /** The bytes the fast path copies and scans next, and how many records the exact path reads before it tries again. */
+  private windowSize: number;
+  private backoff = 0;
   /** Records read by each path: how much of a file the fast path took (for tests and benchmarks). */
   readonly recordsRead = { fast: 0, exact: 0 };
+  /** Bytes copied to the fast path's window and scanned there, the same bytes counted again each time. */
+  windowBytes = 0;
 
   constructor(
     private readonly onHeader?: HeaderHook,
     options: CsvCheckerOptions = {},
   ) {
     this.fast = options.fast === false ? undefined : fastScan();
+    this.windowSize = this.fast?.out.length ?? 0;
   }
 
   private state = S.FieldStart;
@@ -279,19 +289,35 @@ export class CsvChecker {
       this.scanBytes(from, false);
       return;
     }
+    const size = fast.out.length;
     let i = this.atRecordStart(from) ? from : this.scanBytes(from, true);
     while (i < n) {
-      const len = Math.min(fast.out.length, n - i);
+      const len = Math.min(this.windowSize, n - i);
       fast.window.set(this.buf.subarray(i, i + len), 0);
       fast.window.fill(0, len, len + WINDOW_PAD);
+      this.windowBytes += len;
       const next = this.records(i, fast.scan(len, i));
-      if (fast.anomaly.value < 0 && i + len < n && next > i) {
-        i = next;
+      if (fast.anomaly.value < 0) {
+        this.backoff = 0;
+        if (len === this.windowSize) this.windowSize = Math.min(size, this.windowSize * 2);
+        if (i + len < n && next > i) {
+          i = next;
+          continue;
+        }
+        // An unfinished record at the end, or one longer than the window: the exact path reads it.
+        i = this.scanBytes(next, true);
         continue;
       }
-      // A byte the fast path leaves to the exact one, an unfinished record at the end, or a
-      // record longer than the window: the exact path reads that record, then hands back.
+      // A record the fast path leaves to the exact one, which reads it and hands back. Each
+      // window is copied before it is scanned, so the next one is about twice what the fast path
+      // read before that record; when it read none, the exact path goes on for a run of records
+      // (doubling, to MAX_BACKOFF) before the fast path tries again. So a file whose every
+      // record needs the exact path (old Mac line ends, an address over two lines on every row)
+      // costs about what the exact path alone costs.
+      this.windowSize = Math.max(MIN_WINDOW, Math.min(size, 2 * (next - i)));
+      this.backoff = next === i ? Math.min(Math.max(1, this.backoff * 2), MAX_BACKOFF) : 0;
       i = this.scanBytes(next, true);
+      for (let k = 1; k < this.backoff && i < n; k++) i = this.scanBytes(i, true);
     }
   }
 

@@ -160,6 +160,21 @@ describe('CSV checker: the fast path gives what the exact path gives', () => {
     expect(r.recordsRead.fast).toBeGreaterThan(2900);
   });
 
+  it.each([
+    ['every record ends in a lone CR (old Mac files)', (i: number) => `P${i},"Smith, ${i}",x\r`],
+    ['every record holds a line break inside quotes', (i: number) => `P${i},"12 Main St\nApt ${i}",x\n`],
+    ['every other record holds a control character', (i: number) => (i % 2 ? `P${i},a\u0001b,x\n` : `P${i},"Smith, ${i}",x\n`)],
+  ])('copies each byte to the fast path about once, even when %s', (_label, row) => {
+    // Each window is copied before it is scanned: if every record cut the window short, a 64 KiB
+    // window per record would copy the file hundreds of times over.
+    const bytes = Buffer.from(`id,name,note\n${Array.from({ length: 20_000 }, (_, i) => row(i)).join('')}`);
+    const checker = new CsvChecker();
+    for (let at = 0; at < bytes.length; at += 64 * 1024) checker.write(bytes.subarray(at, at + 64 * 1024));
+    expect(checker.end().rows).toBe(20_000);
+    expect(checker.windowBytes).toBeLessThan(bytes.length * 2);
+    expectSame(bytes, [64 * 1024], 'the same answers');
+  });
+
   it('quoted fields that cross a 64-byte block, the window, or are longer than the window', () => {
     for (const len of [60, 63, 64, 65, 127, 128, 129, 70_000, 140_000]) {
       const field = 'q'.repeat(len);
