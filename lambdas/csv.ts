@@ -297,24 +297,26 @@ export class CsvChecker {
       fast.window.fill(0, len, len + WINDOW_PAD);
       this.windowBytes += len;
       const next = this.records(i, fast.scan(len, i));
-      if (fast.anomaly.value < 0) {
-        this.backoff = 0;
-        if (len === this.windowSize) this.windowSize = Math.min(size, this.windowSize * 2);
-        if (i + len < n && next > i) {
-          i = next;
-          continue;
-        }
-        // An unfinished record at the end, or one longer than the window: the exact path reads it.
+      const stopped = fast.anomaly.value >= 0;
+      if (!stopped && i + len === n) {
+        // The rest is an unfinished record: the exact path reads it, and the next chunk goes on.
         i = this.scanBytes(next, true);
         continue;
       }
-      // A record the fast path leaves to the exact one, which reads it and hands back. Each
-      // window is copied before it is scanned, so the next one is about twice what the fast path
-      // read before that record; when it read none, the exact path goes on for a run of records
-      // (doubling, to MAX_BACKOFF) before the fast path tries again. So a file whose every
-      // record needs the exact path (old Mac line ends, an address over two lines on every row)
-      // costs about what the exact path alone costs.
-      this.windowSize = Math.max(MIN_WINDOW, Math.min(size, 2 * (next - i)));
+      if (!stopped && next > i) {
+        this.backoff = 0;
+        this.windowSize = Math.min(size, this.windowSize * 2);
+        i = next;
+        continue;
+      }
+      // A record the fast path leaves to the exact one, which reads it and hands back: a byte
+      // the fast path does not take, or a record longer than the window. Each window is copied
+      // before it is scanned, so the next one is about twice what the fast path read before that
+      // record; when it read none, the exact path goes on for a run of records (doubling, to
+      // MAX_BACKOFF) before the fast path tries again. So a file whose every record needs the
+      // exact path (old Mac line ends, an address over two lines on every row, rows longer than
+      // the window) costs about what the exact path alone costs.
+      this.windowSize = stopped ? Math.max(MIN_WINDOW, Math.min(size, 2 * (next - i))) : Math.min(size, this.windowSize * 2);
       this.backoff = next === i ? Math.min(Math.max(1, this.backoff * 2), MAX_BACKOFF) : 0;
       i = this.scanBytes(next, true);
       for (let k = 1; k < this.backoff && i < n; k++) i = this.scanBytes(i, true);
