@@ -75,6 +75,8 @@ export async function benchCsv(say: (line?: string) => void): Promise<Record<str
     say(`  our checker (+ unique person_id) ${fmt(speed(ours))} MiB/s ${target('CSV checker alone, from disk', speed(ours), { atLeast: 200, unit: ' MiB/s' })}, peak RSS ${fmt(ours.maxRssMb)} MB → ` +
       `${fmt(speed(ours) / speed(native), 2)}× native ${target('CSV checker vs native scan', speed(ours) / speed(native), { atLeast: 0.5 })}, ` +
       `${fmt(speed(ours) / speed(csvParse), 1)}× csv-parse ${target('CSV checker vs csv-parse', speed(ours) / speed(csvParse), { atLeast: 8 })}`);
+    const read = ours.recordsRead as { fast: number; exact: number } | undefined;
+    if (read) say(`    records read by the checker's fast path (WebAssembly SIMD): ${fmt(read.fast)}, by its byte-wise path: ${fmt(read.exact)}`);
     say(`  csv-parse                       ${fmt(speed(csvParse))} MiB/s, peak RSS ${fmt(csvParse.maxRssMb)} MB`);
     results.checker = { mib: size, native, ours, csvParse, vsNative: speed(ours) / speed(native), vsCsvParse: speed(ours) / speed(csvParse) };
 

@@ -42,7 +42,7 @@ switch (mode) {
     const checker = new CsvChecker((header, c) => uniqueColumns(c, header, ['person_id'], 'person_id is unique'));
     for await (const buf of chunks(a)) checker.write(buf as Buffer);
     const r = checker.end();
-    Object.assign(result, { rows: r.rows, problems: r.problems.length + r.moreProblems });
+    Object.assign(result, { rows: r.rows, problems: r.problems.length + r.moreProblems, recordsRead: checker.recordsRead });
     break;
   }
   case 'scan-csv-parse': {
