@@ -143,34 +143,32 @@ class KeyTable {
 
   /** 0 when the key is new (it is added), else the line it was first seen on. */
   private insert(lo: number, hi: number, line: number): number {
-    const table = this.table;
-    const mask = this.slots - 1;
-    let i = lo & mask;
-    while (table[i * 3 + 2] !== 0) {
-      if (table[i * 3] === lo && table[i * 3 + 1] === hi) return table[i * 3 + 2]!;
-      i = (i + 1) & mask;
-    }
-    table[i * 3] = lo;
-    table[i * 3 + 1] = hi;
-    table[i * 3 + 2] = line;
+    const i = this.slot(lo, hi);
+    if (this.table[i * 3 + 2] !== 0) return this.table[i * 3 + 2]!;
+    this.put(i, lo, hi, line);
     if (++this.distinct * 2 > this.slots) this.grow();
     return 0;
   }
 
-  private grow(): void {
-    const old = this.table.slice(0, this.slots * 3);
-    this.slots *= 2;
-    const mask = this.slots - 1;
-    if (this.table.length < this.slots * 3) this.table = new Uint32Array(this.slots * 3);
-    else this.table.fill(0, 0, this.slots * 3);
+  /** The slot that holds the key, or the empty one where it would go. */
+  private slot(lo: number, hi: number): number {
     const table = this.table;
-    for (let j = 0; j < old.length; j += 3) {
-      if (old[j + 2] === 0) continue;
-      let at = old[j]! & mask;
-      while (table[at * 3 + 2] !== 0) at = (at + 1) & mask;
-      table[at * 3] = old[j]!;
-      table[at * 3 + 1] = old[j + 1]!;
-      table[at * 3 + 2] = old[j + 2]!;
-    }
+    const mask = this.slots - 1;
+    let i = lo & mask;
+    while (table[i * 3 + 2] !== 0 && (table[i * 3] !== lo || table[i * 3 + 1] !== hi)) i = (i + 1) & mask;
+    return i;
+  }
+
+  private put(i: number, lo: number, hi: number, line: number): void {
+    this.table[i * 3] = lo;
+    this.table[i * 3 + 1] = hi;
+    this.table[i * 3 + 2] = line;
+  }
+
+  private grow(): void {
+    const old = this.table;
+    this.slots *= 2;
+    this.table = new Uint32Array(this.slots * 3);
+    for (let j = 0; j < old.length; j += 3) if (old[j + 2] !== 0) this.put(this.slot(old[j]!, old[j + 1]!), old[j]!, old[j + 1]!, old[j + 2]!);
   }
 }
