@@ -418,23 +418,14 @@ export class CsvChecker {
           i++;
           break;
         case LF:
-          this.endRecord(i);
-          this.recordsRead.exact++;
-          state = S.FieldStart;
-          i++;
-          this.nextRecord(i);
-          if (oneRecord) {
-            this.state = state;
-            return i;
-          }
-          break;
         case CR:
           this.endRecord(i);
-          this.recordsRead.exact++;
           state = S.FieldStart;
           i++;
-          if (i >= n) this.pendingCR = true;
-          else if (buf[i] === 0x0a) i++;
+          if (c === CR) {
+            if (i >= n) this.pendingCR = true;
+            else if (buf[i] === 0x0a) i++;
+          }
           this.nextRecord(i);
           if (oneRecord) {
             this.state = state;
@@ -498,7 +489,9 @@ export class CsvChecker {
     this.fieldStart = i + 1;
   }
 
+  /** The exact path's end of a record at byte i. */
   private endRecord(i: number): void {
+    this.recordsRead.exact++;
     this.endField(i);
     if (!this.oversized && i - this.recordStart > MAX_RECORD_BYTES) this.tooLong();
     const count = this.count;
@@ -684,7 +677,6 @@ export class CsvChecker {
         this.problem({ line: this.quoteLine, message: 'has a quoted field that is never closed (a missing closing quote)' });
       } else if (this.state !== S.FieldStart || this.count > 0 || this.buf.length > this.recordStart) {
         this.endRecord(this.buf.length);
-        this.recordsRead.exact++;
       }
       if (!this.sawBytes || !this.header) this.problem({ message: 'is empty' });
       else if (this.header.length === 0) this.problem({ line: 1, message: 'has a header that cannot be read, so no row was checked' });
@@ -704,8 +696,8 @@ function charAt(buf: Buffer, i: number): string {
 }
 
 /** Convenience for tests and small inputs. */
-export function checkCsv(bytes: Uint8Array, chunkSize = 64 * 1024, onHeader?: HeaderHook, options?: CsvCheckerOptions): CsvResult {
-  const checker = new CsvChecker(onHeader, options);
+export function checkCsv(bytes: Uint8Array, chunkSize = 64 * 1024, onHeader?: HeaderHook): CsvResult {
+  const checker = new CsvChecker(onHeader);
   for (let i = 0; i < bytes.length; i += chunkSize) checker.write(bytes.subarray(i, i + chunkSize));
   return checker.end();
 }
