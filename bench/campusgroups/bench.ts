@@ -11,15 +11,27 @@ interface Measurement {
   records: number;
   transitions: number;
   seconds: number;
+  /** CPU time of the measuring process over the timed run, all its threads. */
+  cpuSeconds: number;
+  /** CPU time of this process, where the sandbox runs, over the whole child run (its untimed warm-up included). */
+  sandboxCpuSeconds: number;
   loadSeconds: number;
   maxRssMb: number;
 }
 
 const ENTITIES = ['events', 'rsvp', 'users', 'checkins'];
 
-function measure(mode: 'export' | 'baseline', entities: string[]): Promise<Measurement> {
-  return runChild<Measurement>('bench/campusgroups/child.ts', [mode, entities.join(','), '999'], { BENCH_SCHOOL: SANDBOX_SCHOOL, BENCH_SECRET: SANDBOX_SECRET });
+async function measure(mode: 'export' | 'baseline', entities: string[]): Promise<Measurement> {
+  const before = process.cpuUsage();
+  const m = await runChild<Omit<Measurement, 'sandboxCpuSeconds'>>('bench/campusgroups/child.ts', [mode, entities.join(','), '999'], { BENCH_SCHOOL: SANDBOX_SCHOOL, BENCH_SECRET: SANDBOX_SECRET });
+  const used = process.cpuUsage(before);
+  return { ...m, sandboxCpuSeconds: (used.user + used.system) / 1e6 };
 }
+
+/** Where a run's CPU went on this machine's cores: the client's process, and the sandbox's (the vendor's, which is not ours in AWS). */
+const cpuLine = (base: Measurement, exp: Measurement) =>
+  `  CPU time: baseline ${fmt(base.cpuSeconds, 2)} s in ${fmt(base.seconds, 2)} s, export ${fmt(exp.cpuSeconds, 2)} s in ${fmt(exp.seconds, 2)} s (all threads, gzip's among them); ` +
+  `the sandbox, in the bench's own process, ${fmt(base.sandboxCpuSeconds, 2)} s and ${fmt(exp.sandboxCpuSeconds, 2)} s over each whole child run`;
 
 const rate = (m: Measurement) => m.records / m.seconds;
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -52,6 +64,7 @@ export async function benchCampusGroups(say: (line?: string) => void): Promise<R
       say(`  baseline (fetch + parse + discard): ${fmt(rate(base)).padStart(9)} records/s  peak RSS ${fmt(base.maxRssMb)} MB`);
       say(`  export (ASL + handlers → gzip → S3): ${fmt(rate(exp)).padStart(8)} records/s  peak RSS ${fmt(peakExport)} MB`);
       say(`  ratio export/baseline: ${fmt(rate(exp) / rate(base), 2)} ${target(`CampusGroups export vs baseline, ${fmt(total)} records`, rate(exp) / rate(base), { atLeast: 0.85 })}; not counted: loading the handlers and a first export of one day, ${fmt(exp.loadSeconds, 2)} s, once per container (a cold start; the baseline's first requests likewise)`);
+      say(cpuLine(base, exp));
       const basePeak = Math.max(...baseRuns.map((r) => r.maxRssMb));
       // The same export from the bundles, one entity at a time as one Lambda instance serves one
       // invocation at a time: each function's peak is what Lambda would report as Max Memory Used.
@@ -93,6 +106,7 @@ export async function benchCampusGroups(say: (line?: string) => void): Promise<R
       say();
       say(`${fmt(total)} records of one entity from a vendor answering each page ${latencyMs ? `in ${latencyMs} ms` : 'at once'}:`);
       say(`  baseline ${fmt(rate(base))} records/s, export ${fmt(rate(exp))} records/s → ratio ${fmt(rate(exp) / rate(base), 2)} ${target(`CampusGroups one entity vs baseline, vendor at ${latencyMs} ms a page`, rate(exp) / rate(base), { atLeast: 0.85 })}`);
+      say(cpuLine(base, exp));
       oneEntity[`${latencyMs}ms`] = { pageLatencyMs: latencyMs, records: total, baseline: base, export: exp, ratio: rate(exp) / rate(base) };
     } finally {
       await env.stop();

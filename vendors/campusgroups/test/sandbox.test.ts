@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CampusGroupsSandbox, SANDBOX_SCHOOL, SANDBOX_SECRET } from '../sandbox/server.js';
+import { isoOf, recordAt, updatedOnMs } from '../sandbox/data.js';
+import { ENTITIES } from '../entities.js';
 
 // The sandbox must behave like the Data Export API document, or the pipeline's tests prove nothing.
 const sandbox = new CampusGroupsSandbox({
@@ -73,5 +75,43 @@ describe('CampusGroups sandbox', () => {
     const b = await get('rsvp', `queryId=${(await query('rsvp', 'updatedStart=2025-06-01&updatedEnd=2025-06-30')).body.queryId}&size=5`);
     expect(a.body.Results).toEqual(b.body.Results);
     sandbox.configure({ pollsBeforeReady: 2 });
+  });
+});
+
+describe('CampusGroups sandbox records', () => {
+  // The records are built field by field for speed; their dates must still be what Date writes.
+  const dateOf = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+
+  it('writes every date as toISOString does, without milliseconds when they are 0', () => {
+    const samples = [0, -1, -1000, -86_400_000 * 400 + 123, 951_782_400_000, Date.parse('2024-02-29T23:59:59.999Z'), 253_402_300_799_000, 253_402_300_800_000, 8.64e15];
+    for (let ms = Date.parse('2023-12-31T22:00:00Z'); ms < Date.parse('2024-01-01T02:00:00Z'); ms += 61_001) samples.push(ms);
+    for (const ms of samples) expect([ms, isoOf(ms)]).toEqual([ms, dateOf(ms)]);
+  });
+
+  it('puts id first and the two dates last, and derives both dates from updatedOnMs, in either precision', () => {
+    for (const precision of ['seconds', 'milliseconds'] as const) {
+      const shape = { recordsPerEntity: 1000, start: '2025-01-01T00:00:00Z', end: '2025-01-05T00:00:00Z', precision };
+      for (const entity of ENTITIES) {
+        for (const i of [0, 1, 249, 250, 999]) {
+          const record = recordAt(shape, entity, i);
+          const keys = Object.keys(record);
+          const updated = updatedOnMs(shape, entity, i);
+          expect([keys[0], ...keys.slice(-2)]).toEqual(['id', 'createdOn', 'updatedOn']);
+          expect(record).toMatchObject({ id: i + 1, updatedOn: dateOf(updated), createdOn: dateOf(updated - ((i * 7919) % 864_000) * 1000) });
+        }
+      }
+    }
+  });
+});
+
+describe('CampusGroups sandbox records after a change of shape', () => {
+  it('follows a shape changed in place (as configure() changes the precision)', () => {
+    const shape: { recordsPerEntity: number; start: string; end: string; precision?: 'seconds' | 'milliseconds' } = { recordsPerEntity: 1000, start: '2025-01-01T00:00:00Z', end: '2025-01-05T00:00:00Z' };
+    const seconds = recordAt(shape, 'events', 10).updatedOn;
+    shape.precision = 'milliseconds';
+    const millis = recordAt(shape, 'events', 10).updatedOn;
+    expect([seconds, millis]).toEqual(['2025-01-01T00:57:39Z', '2025-01-01T23:59:59.310Z']);
+    shape.recordsPerEntity = 10;
+    expect(recordAt(shape, 'events', 9).updatedOn).toBe('2025-01-04T23:59:59.250Z');
   });
 });
