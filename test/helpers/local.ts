@@ -81,6 +81,22 @@ export async function landedIds(s3: S3Client, bucket: string, school: string, en
   return ids;
 }
 
+/** One field of every record landed under `prefix` as the text the file has: the digits of a 64-bit id, not a double's. */
+export async function landedTexts(s3: S3Client, bucket: string, prefix: string, field: string): Promise<string[]> {
+  const texts: string[] = [];
+  const parse = (JSON as unknown as { parse(t: string, r: (k: string, v: unknown, c: { source?: string }) => unknown): unknown }).parse;
+  for (const key of await listAll(s3, bucket, prefix)) {
+    if (!key.endsWith('.jsonl.gz')) continue;
+    const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const text = gunzipSync(Buffer.from(await res.Body!.transformToByteArray())).toString('utf-8');
+    for (const line of text.split('\n')) if (line) texts.push((parse(line, (k, v, c) => (k === field ? c.source : v)) as Record<string, string>)[field]!);
+  }
+  return texts;
+}
+
+/** Each landed CampusGroups record's id as the text the file has. */
+export const landedIdTexts = (s3: S3Client, bucket: string, school: string, entity: string) => landedTexts(s3, bucket, `campusgroups/${school}/${entity}/`, 'id');
+
 export const sorted = (ids: number[]) => [...ids].sort((a, b) => a - b);
 
 export async function deleteAll(s3: S3Client, bucket: string, prefix: string): Promise<void> {

@@ -1,6 +1,7 @@
 import type { PageAnswer } from '../../lambdas/paged-export.js';
 import { HttpStatusError, TransientError } from '../../lambdas/errors.js';
 import { httpRequest, type RetryPolicy } from '../../lambdas/http.js';
+import { parseVendorJson } from '../../lambdas/json.js';
 import type { Logger } from '../../lambdas/log.js';
 import { vendorSaid } from '../../lambdas/redact.js';
 import { CampusGroupsAuthError, CampusGroupsProtocolError } from './errors.js';
@@ -106,7 +107,7 @@ const isToken = (v: unknown): v is string => typeof v === 'string' && v.length >
 
 function parseJson(text: string, what: string): unknown {
   try {
-    return JSON.parse(text);
+    return parseVendorJson(text);
   } catch {
     // A body cut short by a proxy reads as broken JSON; the same request usually succeeds again.
     throw new TransientError(`${what} answered with a body that is not JSON (${text.length} bytes)`);

@@ -2,6 +2,7 @@ import { addCounts, commitForward, finishSegment, newSegment, noCounts, pageBatc
 import { getJson } from '../../lambdas/s3.js';
 import { UnexpectedResponseError } from '../../lambdas/errors.js';
 import type { Logger } from '../../lambdas/log.js';
+import { jsonScalarText } from '../../lambdas/json.js';
 import type { CampusGroupsApi } from './api.js';
 import type { Entity } from './entities.js';
 import { QueryNeverReadyError, QueryNotReadyError } from './errors.js';
@@ -81,7 +82,7 @@ export const EDGE_LIMIT = 5000;
 
 const edgeKey = (record: unknown): string | undefined => {
   const r = record as { id?: unknown; updatedOn?: unknown } | null;
-  return r && r.id !== undefined && typeof r.updatedOn === 'string' ? `${String(r.id)}|${r.updatedOn}` : undefined;
+  return r && r.id !== undefined && typeof r.updatedOn === 'string' ? `${jsonScalarText(r.id)}|${r.updatedOn}` : undefined;
 };
 
 export async function startQuery(job: EntityJob, api: CampusGroupsApi, log: Logger): Promise<EntityJob> {

@@ -2,6 +2,7 @@ import { calendarDaysBetween, dateIn } from '../../lambdas/format.js';
 import { HttpStatusError } from '../../lambdas/errors.js';
 import { EtlError } from '../../lambdas/errors.js';
 import { httpRequest } from '../../lambdas/http.js';
+import { parseVendorJson } from '../../lambdas/json.js';
 import type { Logger } from '../../lambdas/log.js';
 import { vendorSaid } from '../../lambdas/redact.js';
 
@@ -56,7 +57,7 @@ export class GoContractorApi {
       }
       throw error;
     }
-    const body = JSON.parse(res.text) as { data?: unknown; pagination?: { currentPage?: number; numPages?: number; nextPage?: number | null } };
+    const body = parseVendorJson(res.text) as { data?: unknown; pagination?: { currentPage?: number; numPages?: number; nextPage?: number | null } };
     if (!Array.isArray(body.data)) throw new EtlError('GoContractor.UnexpectedResponse', `GET ${GOCONTRACTOR_ENTITIES[entity]} page ${pageNumber} answered without a data list`);
     const p = body.pagination ?? {};
     const nextPage = typeof p.nextPage === 'number' ? p.nextPage : null;

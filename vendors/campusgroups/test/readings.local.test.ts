@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runPipeline } from '../../../local/runner.js';
-import { deleteAll, getText, landedIds, listAll, sorted, startEnv } from '../../../test/helpers/local.js';
+import { deleteAll, getText, landedIds, landedIdTexts, listAll, sorted, startEnv } from '../../../test/helpers/local.js';
+import { int64IdText } from '../sandbox/data.js';
 import { SANDBOX_SCHOOL } from '../sandbox/server.js';
 import type { ExportSummary } from '../summary.js';
 
@@ -52,6 +53,26 @@ describe('campusgroups-export against every reading of the document', () => {
     expect((run.output as ExportSummary).totals.records).toBe(1400);
     await expectEveryRecordOnce('events');
     await expectEveryRecordOnce('users');
+  });
+
+  it('lands 64-bit ids with the digits the server wrote, each record once, across window edges', async () => {
+    // The document's Results sample is an empty list: nothing bounds an id, and beyond 2^53 a
+    // double changes it (2^53 + 1 would land as 2^53, the id of another record).
+    const data = env.campusgroups.sandbox!.options.data;
+    env.campusgroups.sandbox!.configure({ precision: 'milliseconds' });
+    data.ids = 'int64';
+    try {
+      const run = await exportAll();
+      expect(run.status, run.cause).toBe('SUCCEEDED');
+      for (const entity of ['events', 'users']) {
+        const landed = (await landedIdTexts(env.s3, env.bucket, SANDBOX_SCHOOL, entity)).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+        const expected = env.campusgroups.sandbox!.expectedIds(entity, START, END).map((id) => int64IdText(id - 1));
+        expect(landed.length, `${entity}: landed ${landed.length}, the server has ${expected.length}`).toBe(expected.length);
+        expect(landed).toEqual(expected);
+      }
+    } finally {
+      data.ids = 'small';
+    }
   });
 
   it('reads an empty page that carries a token as more to come, not the end', async () => {

@@ -8,6 +8,10 @@ import { close, echoReply, listen, sendJson, type EchoMode } from '../../../lamb
  * answering {data, pagination: {currentPage, numPages, nextPage}}; 401 for an unknown key,
  * 403 for an inactive key or one not scoped to the data; faults as the other sandboxes.
  */
+/** The id of record i under `int64Ids`, as the server writes it. */
+export const int64IdText = (i: number): string => (2n ** 53n + BigInt(i)).toString();
+const int64Id = (i: number): unknown => (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON(int64IdText(i));
+
 export const GC_SANDBOX_KEY = 'fake-gocontractor-api-key-for-local-runs';
 
 export interface GoContractorSandboxOptions {
@@ -30,6 +34,11 @@ export interface GoContractorSandboxOptions {
   repeatPageAfter: number;
   /** Leave nextPage out of every answer: a client then has numPages alone to go on. */
   omitNextPage: boolean;
+  /**
+   * Ids beyond 2^53 (record i has 2^53 + i), written as their digits: nothing in what this API is
+   * known from bounds an id, and a double cannot hold such ids (2^53 + 1 reads as 2^53).
+   */
+  int64Ids: boolean;
   /** Every endpoint answers this status, echoing the request's headers and body (null: off). */
   echo: EchoMode | null;
   faults: FaultOptions;
@@ -43,11 +52,12 @@ export class GoContractorSandbox {
   url = '';
 
   constructor(options: Partial<GoContractorSandboxOptions> = {}) {
-    this.options = { port: 0, repeatPageAfter: 0, omitNextPage: false, echo: null, apiKey: GC_SANDBOX_KEY, authHeader: 'x-api-key', workers: 250, accounts: 40, forbidden: false, ...options, faults: { ...NO_FAULTS, ...options.faults } };
+    this.options = { port: 0, repeatPageAfter: 0, omitNextPage: false, int64Ids: false, echo: null, apiKey: GC_SANDBOX_KEY, authHeader: 'x-api-key', workers: 250, accounts: 40, forbidden: false, ...options, faults: { ...NO_FAULTS, ...options.faults } };
     this.faults = new FaultPlan(this.options.faults);
   }
 
-  configure(change: Partial<Pick<GoContractorSandboxOptions, 'forbidden' | 'repeatPageAfter' | 'omitNextPage' | 'echo'>> & { faults?: Partial<FaultOptions> }): void {
+  configure(change: Partial<Pick<GoContractorSandboxOptions, 'forbidden' | 'repeatPageAfter' | 'omitNextPage' | 'int64Ids' | 'echo'>> & { faults?: Partial<FaultOptions> }): void {
+    if (change.int64Ids !== undefined) this.options.int64Ids = change.int64Ids;
     if ('echo' in change) this.options.echo = change.echo ?? null;
     if (change.forbidden !== undefined) this.options.forbidden = change.forbidden;
     if (change.repeatPageAfter !== undefined) this.options.repeatPageAfter = change.repeatPageAfter;
@@ -96,7 +106,7 @@ export class GoContractorSandbox {
     if (!kind) return reply(404, { message: 'Not found' });
     const total = kind === 'Worker' ? this.options.workers : this.options.accounts;
     const numPages = Math.max(1, Math.ceil(total / size));
-    const data = [];
+    const data: Array<Record<string, unknown>> = [];
     for (let i = page * size; i < Math.min(total, (page + 1) * size); i++) {
       data.push(
         kind === 'Worker'
@@ -105,6 +115,7 @@ export class GoContractorSandbox {
       );
     }
     const o = this.options;
+    if (o.int64Ids) for (const [k, record] of data.entries()) record.id = int64Id(page * size + k);
     const nextPage = o.repeatPageAfter > 0 && page >= o.repeatPageAfter ? page : page + 1 < numPages ? page + 1 : null;
     reply(200, { data, pagination: { currentPage: page, numPages, ...(o.omitNextPage ? {} : { nextPage }) } });
   }

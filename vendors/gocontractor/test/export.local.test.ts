@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runPipeline } from '../../../local/runner.js';
-import { GC_SANDBOX_KEY } from '../sandbox/server.js';
-import { GOCONTRACTOR_SECRET_ID, deleteAll, getText, listAll, logLines, startEnv } from '../../../test/helpers/local.js';
+import { GC_SANDBOX_KEY, int64IdText } from '../sandbox/server.js';
+import { GOCONTRACTOR_SECRET_ID, deleteAll, landedTexts, getText, listAll, logLines, startEnv } from '../../../test/helpers/local.js';
 import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 
@@ -14,7 +14,7 @@ afterAll(async () => {
   await env?.stop();
 });
 beforeEach(async () => {
-  env.gocontractor.sandbox.configure({ forbidden: false, faults: { rate: 0 }, repeatPageAfter: 0, omitNextPage: false });
+  env.gocontractor.sandbox.configure({ forbidden: false, faults: { rate: 0 }, repeatPageAfter: 0, omitNextPage: false, int64Ids: false });
   env.gocontractor.sandbox.requests.length = 0;
   env.secrets.set(GOCONTRACTOR_SECRET_ID, { apiKey: GC_SANDBOX_KEY });
   await deleteAll(env.s3, env.bucket, 'gocontractor/');
@@ -42,6 +42,14 @@ describe('gocontractor-export through the local runtime', () => {
     expect(JSON.parse(await getText(env.s3, env.bucket, manifest))).toMatchObject({ entity: 'workers', records: 250 });
     expect(env.gocontractor.sandbox.requests.some((r) => r.fault)).toBe(true);
     expect(logLines.join('\n')).not.toContain(GC_SANDBOX_KEY);
+  });
+
+  it('lands ids beyond 2^53 with the digits the server wrote, each record once', async () => {
+    env.gocontractor.sandbox.configure({ int64Ids: true });
+    const run = await runPipeline('gocontractor-export', { entities: ['workers'] });
+    expect(run.status, run.cause).toBe('SUCCEEDED');
+    const landed = (await landedTexts(env.s3, env.bucket, 'gocontractor/workers/', 'id')).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+    expect(landed).toEqual(Array.from({ length: 250 }, (_, i) => int64IdText(i)));
   });
 
   it('says what to check on a 403, and never prints the key', async () => {
