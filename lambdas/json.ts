@@ -6,8 +6,8 @@
  * then writes that number: the landed record says another id, and two ids can become one. A
  * number too large for a double becomes Infinity, which JSON.stringify writes as null.
  *
- * So a body is parsed as usual, then its values are walked (about 45 ns a record of ten
- * fields, against about 350 ns to parse it). Only when a number may have lost digits (beyond
+ * So a body is parsed as usual, then its values are walked (20-60 ns a record of seven
+ * fields, against 400-550 ns to parse it). Only when a number may have lost digits (beyond
  * 2^53, or not finite) is the body parsed again, keeping the source text of every number that
  * would not print back as written; JSON.stringify writes those texts unchanged (JSON.rawJSON,
  * in Node since 21 and in the Lambda nodejs24.x runtime). Numbers within 2^53 keep their value
@@ -24,15 +24,32 @@ const native = JSON as unknown as {
   parse(text: string, reviver: (key: string, value: unknown, context: { source?: string }) => unknown): unknown;
 };
 
-/** True when some number in `value` may not be the number its text said. */
+/**
+ * True when some number in `value` may not be the number its text said. A loop over a stack,
+ * not recursion: a body nested deeper than the call stack is still read (JSON.parse takes it).
+ */
 function mayHaveLostDigits(value: unknown): boolean {
-  if (typeof value === 'number') return !(Math.abs(value) <= Number.MAX_SAFE_INTEGER);
-  if (typeof value !== 'object' || value === null) return false;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (mayHaveLostDigits(value[i])) return true;
-    return false;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'number') {
+      if (!(Math.abs(v) <= Number.MAX_SAFE_INTEGER)) return true;
+    } else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const item: unknown = v[i];
+        if (typeof item === 'number') {
+          if (!(Math.abs(item) <= Number.MAX_SAFE_INTEGER)) return true;
+        } else if (typeof item === 'object' && item !== null) stack.push(item);
+      }
+    } else if (typeof v === 'object' && v !== null) {
+      for (const key in v) {
+        const item = (v as Record<string, unknown>)[key];
+        if (typeof item === 'number') {
+          if (!(Math.abs(item) <= Number.MAX_SAFE_INTEGER)) return true;
+        } else if (typeof item === 'object' && item !== null) stack.push(item);
+      }
+    }
   }
-  for (const key in value) if (mayHaveLostDigits((value as Record<string, unknown>)[key])) return true;
   return false;
 }
 

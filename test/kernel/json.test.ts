@@ -32,3 +32,17 @@ describe('parseVendorJson', () => {
     expect(() => parseVendorJson('{"Results":[{"id":1}')).toThrow(SyntaxError);
   });
 });
+
+describe('parseVendorJson on deep bodies', () => {
+  it('reads a body nested deeper than the call stack, as JSON.parse does', () => {
+    const depth = 200_000;
+    const text = `${'['.repeat(depth)}1${']'.repeat(depth)}`;
+    let value = parseVendorJson(text);
+    let levels = 0;
+    while (Array.isArray(value)) {
+      value = value[0];
+      levels++;
+    }
+    expect([levels, value]).toEqual([depth, 1]);
+  });
+});
