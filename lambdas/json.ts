@@ -6,23 +6,13 @@
  * then writes that number: the landed record says another id, and two ids can become one. A
  * number too large for a double becomes Infinity, which JSON.stringify writes as null.
  *
- * So a body is parsed as usual, then its values are walked (20-60 ns a record of seven
- * fields, against 400-550 ns to parse it). Only when a number may have lost digits (beyond
+ * So a body is parsed as usual, then its values are walked (about 70 ns a record of seven
+ * fields, against about 500 ns to parse it). Only when a number may have lost digits (beyond
  * 2^53, or not finite) is the body parsed again, keeping the source text of every number that
  * would not print back as written; JSON.stringify writes those texts unchanged (JSON.rawJSON,
  * in Node since 21 and in the Lambda nodejs24.x runtime). Numbers within 2^53 keep their value
  * (a double), as every JSON reader has them.
  */
-
-/** JSON.rawJSON and JSON.isRawJSON, which TypeScript's lib does not describe yet. */
-interface RawJson {
-  readonly rawJSON: string;
-}
-const native = JSON as unknown as {
-  rawJSON(text: string): RawJson;
-  isRawJSON(value: unknown): value is RawJson;
-  parse(text: string, reviver: (key: string, value: unknown, context: { source?: string }) => unknown): unknown;
-};
 
 /**
  * True when some number in `value` may not be the number its text said. A loop over a stack,
@@ -35,19 +25,9 @@ function mayHaveLostDigits(value: unknown): boolean {
     if (typeof v === 'number') {
       if (!(Math.abs(v) <= Number.MAX_SAFE_INTEGER)) return true;
     } else if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) {
-        const item: unknown = v[i];
-        if (typeof item === 'number') {
-          if (!(Math.abs(item) <= Number.MAX_SAFE_INTEGER)) return true;
-        } else if (typeof item === 'object' && item !== null) stack.push(item);
-      }
+      for (let i = 0; i < v.length; i++) stack.push(v[i]);
     } else if (typeof v === 'object' && v !== null) {
-      for (const key in v) {
-        const item = (v as Record<string, unknown>)[key];
-        if (typeof item === 'number') {
-          if (!(Math.abs(item) <= Number.MAX_SAFE_INTEGER)) return true;
-        } else if (typeof item === 'object' && item !== null) stack.push(item);
-      }
+      for (const key in v) stack.push((v as Record<string, unknown>)[key]);
     }
   }
   return false;
@@ -55,7 +35,7 @@ function mayHaveLostDigits(value: unknown): boolean {
 
 /** Keeps a number's source text where the number would print otherwise. */
 const keepDigits = (_key: string, value: unknown, context: { source?: string }): unknown =>
-  typeof value === 'number' && context.source !== undefined && String(value) !== context.source ? native.rawJSON(context.source) : value;
+  typeof value === 'number' && context.source !== undefined && String(value) !== context.source ? JSON.rawJSON(context.source) : value;
 
 /**
  * JSON.parse, except that a number that would not survive as a double (beyond 2^53, or too
@@ -64,10 +44,10 @@ const keepDigits = (_key: string, value: unknown, context: { source?: string }):
  */
 export function parseVendorJson(text: string): unknown {
   const value: unknown = JSON.parse(text);
-  return mayHaveLostDigits(value) ? native.parse(text, keepDigits) : value;
+  return mayHaveLostDigits(value) ? JSON.parse(text, keepDigits) : value;
 }
 
 /** A scalar as text for a key: a number kept by parseVendorJson gives its digits, not "[object Object]". */
 export function jsonScalarText(value: unknown): string {
-  return native.isRawJSON(value) ? value.rawJSON : String(value);
+  return JSON.isRawJSON(value) ? value.rawJSON : String(value);
 }
