@@ -84,12 +84,11 @@ export async function landedIds(s3: S3Client, bucket: string, school: string, en
 /** One field of every record landed under `prefix` as the text the file has: the digits of a 64-bit id, not a double's. */
 export async function landedTexts(s3: S3Client, bucket: string, prefix: string, field: string): Promise<string[]> {
   const texts: string[] = [];
-  const parse = (JSON as unknown as { parse(t: string, r: (k: string, v: unknown, c: { source?: string }) => unknown): unknown }).parse;
   for (const key of await listAll(s3, bucket, prefix)) {
     if (!key.endsWith('.jsonl.gz')) continue;
     const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     const text = gunzipSync(Buffer.from(await res.Body!.transformToByteArray())).toString('utf-8');
-    for (const line of text.split('\n')) if (line) texts.push((parse(line, (k, v, c) => (k === field ? c.source : v)) as Record<string, string>)[field]!);
+    for (const line of text.split('\n')) if (line) texts.push((JSON.parse(line, (k, v, c) => (k === field ? c.source : v)) as Record<string, string>)[field]!);
   }
   return texts;
 }

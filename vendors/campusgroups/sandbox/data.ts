@@ -1,3 +1,4 @@
+import { int64Id } from '../../../lambdas/sandbox/ids.js';
 import { ENTITIES } from '../entities.js';
 
 /**
@@ -17,16 +18,11 @@ export interface DataShape {
    */
   precision?: 'seconds' | 'milliseconds';
   /**
-   * 'int64': record i has id 2^53 + i, written as its digits. The document's Results sample is an
-   * empty list, so nothing bounds an id; 64-bit ids are common, and beyond 2^53 a double cannot
-   * hold them (2^53 and 2^53 + 1 read as the same number). Default 'small': id i + 1.
+   * 'int64': record i has id 2^53 + i, written as its digits (lambdas/sandbox/ids.ts): the
+   * document's Results sample is an empty list, so nothing bounds an id. Default 'small': i + 1.
    */
   ids?: 'small' | 'int64';
 }
-
-/** The id of record i in an 'int64' series, as the vendor would write it. */
-export const int64IdText = (i: number): string => (2n ** 53n + BigInt(i)).toString();
-const rawJson = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON;
 
 export function countFor(shape: DataShape, entity: string): number {
   return typeof shape.recordsPerEntity === 'number' ? shape.recordsPerEntity : (shape.recordsPerEntity[entity] ?? 0);
@@ -149,6 +145,6 @@ export function recordAt(shape: DataShape, entity: string, i: number): Record<st
   const updatedOn = iso(updated);
   const make = MAKERS[entity as keyof typeof MAKERS];
   const record = make ? make(i, createdOn, updatedOn) : { id: i + 1, name: `${nameOf(entity)} ${i + 1}`, createdOn, updatedOn };
-  if (shape.ids === 'int64') record.id = rawJson(int64IdText(i));
+  if (shape.ids === 'int64') record.id = int64Id(i);
   return record;
 }

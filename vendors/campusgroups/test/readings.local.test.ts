@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runPipeline } from '../../../local/runner.js';
 import { deleteAll, getText, landedIds, landedIdTexts, listAll, sorted, startEnv } from '../../../test/helpers/local.js';
-import { int64IdText } from '../sandbox/data.js';
+import { int64IdText } from '../../../lambdas/sandbox/ids.js';
 import { SANDBOX_SCHOOL } from '../sandbox/server.js';
 import type { ExportSummary } from '../summary.js';
 

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { FaultPlan, NO_FAULTS, type FaultKind, type FaultOptions } from '../../../lambdas/sandbox/faults.js';
 import { close, echoReply, listen, sendJson, type EchoMode } from '../../../lambdas/sandbox/http.js';
+import { int64Id } from '../../../lambdas/sandbox/ids.js';
 
 /**
  * A local GoContractor integration API in the shape public code shows: GET
@@ -8,10 +9,6 @@ import { close, echoReply, listen, sendJson, type EchoMode } from '../../../lamb
  * answering {data, pagination: {currentPage, numPages, nextPage}}; 401 for an unknown key,
  * 403 for an inactive key or one not scoped to the data; faults as the other sandboxes.
  */
-/** The id of record i under `int64Ids`, as the server writes it. */
-export const int64IdText = (i: number): string => (2n ** 53n + BigInt(i)).toString();
-const int64Id = (i: number): unknown => (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON(int64IdText(i));
-
 export const GC_SANDBOX_KEY = 'fake-gocontractor-api-key-for-local-runs';
 
 export interface GoContractorSandboxOptions {
@@ -34,10 +31,7 @@ export interface GoContractorSandboxOptions {
   repeatPageAfter: number;
   /** Leave nextPage out of every answer: a client then has numPages alone to go on. */
   omitNextPage: boolean;
-  /**
-   * Ids beyond 2^53 (record i has 2^53 + i), written as their digits: nothing in what this API is
-   * known from bounds an id, and a double cannot hold such ids (2^53 + 1 reads as 2^53).
-   */
+  /** Ids beyond 2^53 (record i has 2^53 + i, lambdas/sandbox/ids.ts): nothing in what this API is known from bounds an id. */
   int64Ids: boolean;
   /** Every endpoint answers this status, echoing the request's headers and body (null: off). */
   echo: EchoMode | null;
@@ -106,16 +100,16 @@ export class GoContractorSandbox {
     if (!kind) return reply(404, { message: 'Not found' });
     const total = kind === 'Worker' ? this.options.workers : this.options.accounts;
     const numPages = Math.max(1, Math.ceil(total / size));
-    const data: Array<Record<string, unknown>> = [];
+    const o = this.options;
+    const data = [];
     for (let i = page * size; i < Math.min(total, (page + 1) * size); i++) {
+      const id = o.int64Ids ? int64Id(i) : i + 1;
       data.push(
         kind === 'Worker'
-          ? { id: i + 1, firstName: `Worker${i + 1}`, lastName: 'Example', email: `worker${i + 1}@contractor.example`, accountId: (i % 40) + 1 }
-          : { id: i + 1, name: `Contractor ${i + 1} LLC`, status: i % 7 ? 'Active' : 'Inactive' },
+          ? { id, firstName: `Worker${i + 1}`, lastName: 'Example', email: `worker${i + 1}@contractor.example`, accountId: (i % 40) + 1 }
+          : { id, name: `Contractor ${i + 1} LLC`, status: i % 7 ? 'Active' : 'Inactive' },
       );
     }
-    const o = this.options;
-    if (o.int64Ids) for (const [k, record] of data.entries()) record.id = int64Id(page * size + k);
     const nextPage = o.repeatPageAfter > 0 && page >= o.repeatPageAfter ? page : page + 1 < numPages ? page + 1 : null;
     reply(200, { data, pagination: { currentPage: page, numPages, ...(o.omitNextPage ? {} : { nextPage }) } });
   }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runPipeline } from '../../../local/runner.js';
-import { GC_SANDBOX_KEY, int64IdText } from '../sandbox/server.js';
+import { GC_SANDBOX_KEY } from '../sandbox/server.js';
+import { int64IdText } from '../../../lambdas/sandbox/ids.js';
 import { GOCONTRACTOR_SECRET_ID, deleteAll, landedTexts, getText, listAll, logLines, startEnv } from '../../../test/helpers/local.js';
 import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
